@@ -1,0 +1,85 @@
+"""Find the jobs under the paths a user gives, and the log files of each job.
+
+A file given is one job. A directory given holds jobs: each direct child is one job, a file or a
+directory whose files (recursively) form that job. Retries kept as numbered subdirectories
+(``1/``, ``2/``, ``retry-2``, ``attempt_3``) count only through the highest-numbered one, as the
+study kept only the last retry of each job. Hidden files and directories are skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from typing import Iterator
+
+from philly_triage.markers import Markers
+from philly_triage.models import Job
+
+
+def discover_jobs(paths: list[str], markers: Markers) -> Iterator[Job]:
+    """Yield the jobs under each path, in a stable order; a path that is not there is a job too."""
+    for path in paths:
+        kind = _kind(path)
+        if kind == "dir":
+            try:
+                children = sorted(entry for entry in os.listdir(path) if not entry.startswith("."))
+            except OSError as err:
+                yield Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
+                continue
+            for child in children:
+                yield _job(os.path.join(path, child), markers)
+        else:
+            yield _job(path, markers)
+
+
+def _kind(path: str) -> str:
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "unreadable"
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+
+
+def _job(path: str, markers: Markers) -> Job:
+    kind = _kind(path)
+    if kind == "file":
+        return Job(path, (path,))
+    if kind == "dir":
+        files = tuple(job_files(path, markers))
+        return Job(path, files, problem=None if files else "no log files in the job directory")
+    if kind == "missing":
+        problem = "dangling symbolic link" if os.path.islink(path) else "no such file or directory"
+        return Job(path, (), problem=problem)
+    if kind == "other":
+        return Job(path, (), problem="not a regular file or directory")
+    return Job(path, (), problem="cannot read (permission denied or I/O error)")
+
+
+def job_files(directory: str, markers: Markers) -> Iterator[str]:
+    """The log files of one job directory: its own files, and of its retries only the latest."""
+    try:
+        entries = [e for e in os.scandir(directory) if not e.name.startswith(".")]
+    except OSError:
+        return
+    files, subdirs = [], []
+    for entry in sorted(entries, key=lambda e: e.name):
+        try:
+            if entry.is_file():
+                files.append(entry.path)
+            elif entry.is_dir(follow_symlinks=False):
+                subdirs.append(entry)
+        except OSError:
+            continue
+    retries = {}
+    for entry in subdirs:
+        number = markers.retry_number(entry.name)
+        if number is not None:
+            retries[entry.path] = number
+    yield from files
+    latest = max(retries, key=lambda p: (retries[p], p)) if retries else None
+    for entry in subdirs:
+        if entry.path in retries and entry.path != latest:
+            continue
+        yield from job_files(entry.path, markers)

@@ -1,0 +1,342 @@
+"""Locate the failure that ended a job in its log lines.
+
+A grep finds every line with "error" in it; the locator finds the one that ended the job. It reads
+Python tracebacks as blocks (following chained exceptions and re-raised worker errors to the
+underlying one), recognises fatal lines of shells, runtimes and the kernel, and sets aside what is
+not the failure: warnings and other noise, exceptions the job survived (progress follows them),
+and what launchers and sibling processes print after the first process failed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Optional, Sequence
+
+from philly_triage.markers import Markers
+from philly_triage.models import Failure, LogLine
+
+TRACEBACK_START = re.compile(r"(?:Original )?Traceback \(most recent call last\):")
+CHAIN_CAUSE = "The above exception was the direct cause of the following exception:"
+CHAIN_CONTEXT = "During handling of the above exception, another exception occurred:"
+IGNORED = re.compile(r"^\s*(?:Exception ignored in\b|Error in atexit\._run_exitfuncs)")
+FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
+EXCEPTION_LINE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*)(?::(?:\s(?P<msg>.*))?)?$")
+FRAMEWORK_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
+MAX_DETAIL_LINES = 80
+MAX_FATAL_DETAIL_LINES = 3
+MAX_CONTEXT_LINES = 30
+MAX_FRAME_LINES = 2000
+
+# How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
+KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1}
+FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
+
+
+@dataclass(frozen=True)
+class Located:
+    """The failure of one file, with lower-ranked readings to fall back on, and its ranking."""
+
+    failure: Failure
+    fallbacks: tuple[Failure, ...]
+    kind: str
+    role: str
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One Python traceback: where it starts, its exception line, and what it says."""
+
+    start: int
+    exception_at: int
+    end: int  # index just past its message
+    link: Optional[str]  # how it relates to the block before it: "cause", "context", "original"
+    failure: Failure
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    index: int
+    end: int
+    kind: str
+    role: str
+    tag: str
+    failure: Failure
+    fallbacks: tuple[Failure, ...] = ()
+
+
+def locate_in_job(files: Sequence[tuple[str, Sequence[LogLine]]], markers: Markers) -> Optional[Located]:
+    """Pick the failure that ended a job from the failures of each of its files."""
+    best: Optional[tuple] = None
+    found: Optional[Located] = None
+    for order, (path, lines) in enumerate(files):
+        located = locate_in_file(path, lines, markers)
+        if located is None:
+            continue
+        rank = (
+            located.role == FAILURE,
+            KIND_RANK[located.kind],
+            "err" in path.rsplit("/", 1)[-1].lower(),
+            order,
+        )
+        if best is None or rank > best:
+            best, found = rank, located
+    return found
+
+
+def locate_in_file(path: str, lines: Sequence[LogLine], markers: Markers) -> Optional[Located]:
+    """The failure that ended the run this file records, or None when it shows no failure."""
+    candidates = _candidates(path, lines, markers)
+    if not candidates:
+        return None
+    evidence = _Evidence(lines, markers)
+    strong = [c for c in candidates if c.kind != "keyword"]
+    failures = [c for c in strong if c.role == FAILURE]
+    if failures:
+        last = failures[-1]
+        later_trouble = any(c.index > last.index and c.role != FAILURE for c in strong)
+        if evidence.survived(last.end, len(lines)) and not later_trouble:
+            return None
+        chosen = _root_of_final_cluster(failures, evidence)
+        return Located(chosen.failure, chosen.fallbacks, chosen.kind, FAILURE)
+    for group in (strong, candidates):
+        live = [c for c in group if not evidence.survived(c.end, len(lines))]
+        if live:
+            chosen = live[-1]
+            return Located(chosen.failure, chosen.fallbacks, chosen.kind, chosen.role)
+    return None
+
+
+def _root_of_final_cluster(failures: list[_Candidate], evidence: "_Evidence") -> _Candidate:
+    """The failure that started the final burst of failures (no progress between its members).
+
+    Tracebacks beat other lines of the burst. Tracebacks of several processes (different rank tags,
+    or the same message printed by each rank) name the first process to fail; otherwise the last
+    traceback is the one that ended the process.
+    """
+    cluster = [failures[-1]]
+    for candidate in reversed(failures[:-1]):
+        if evidence.survived(candidate.end, cluster[0].index):
+            break
+        cluster.insert(0, candidate)
+    tracebacks = [c for c in cluster if c.kind == "traceback"]
+    if not tracebacks:
+        return cluster[-1]
+    tags = {c.tag for c in tracebacks if c.tag}
+    messages = {c.failure.message for c in tracebacks}
+    if len(tags) > 1 or (len(tracebacks) > 1 and len(messages) == 1):
+        return tracebacks[0]
+    return tracebacks[-1]
+
+
+class _Evidence:
+    """Counts of progress and success lines, to tell whether a job went on after a failure."""
+
+    def __init__(self, lines: Sequence[LogLine], markers: Markers):
+        self.progress = [0]
+        self.success = [0]
+        for line in lines:
+            text = line.text
+            keyworded = markers.has_keyword(text) and not markers.is_noise(text)
+            self.progress.append(self.progress[-1] + (markers.is_progress(text) and not keyworded))
+            self.success.append(self.success[-1] + (markers.is_success(text) and not keyworded))
+
+    def survived(self, start: int, stop: int) -> bool:
+        if stop <= start:
+            return False
+        progress = self.progress[stop] - self.progress[start]
+        success = self.success[stop] - self.success[start]
+        return progress >= 2 or success >= 1
+
+
+def _candidates(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_Candidate]:
+    blocks = _tracebacks(path, lines, markers)
+    consumed = [False] * len(lines)
+    for block in blocks:
+        for index in range(block.start, block.end):
+            consumed[index] = True
+    candidates = _traceback_candidates(blocks, lines, markers)
+    for index, line in enumerate(lines):
+        if consumed[index]:
+            continue
+        text = line.text.strip()
+        if markers.is_noise(text):
+            continue
+        if markers.is_fatal(text) or markers.is_wrapper(text):
+            kind = "fatal"
+        elif markers.has_keyword(text):
+            kind = "keyword"
+        else:
+            continue
+        detail = tuple(
+            later.text.strip()
+            for later in lines[index + 1 : index + 1 + MAX_FATAL_DETAIL_LINES]
+            if not markers.is_noise(later.text)
+        )
+        failure = Failure(
+            file=path,
+            line=line.number,
+            message=text,
+            kind=kind,
+            exception=_exception_type(text, in_traceback=False),
+            detail=detail,
+            context=_context_before(lines, index, markers),
+        )
+        candidates.append(_Candidate(index, index + 1, kind, _role(text, markers), line.tag, failure))
+    candidates.sort(key=lambda c: c.index)
+    return candidates
+
+
+def _role(text: str, markers: Markers) -> str:
+    if markers.is_wrapper(text):
+        return WRAPPER
+    if markers.is_consequence(text):
+        return CONSEQUENCE
+    return FAILURE
+
+
+def _traceback_candidates(blocks: list[_Block], lines: Sequence[LogLine], markers: Markers) -> list[_Candidate]:
+    """One candidate per chain of tracebacks, reading the chain as a careful human would."""
+    candidates = []
+    chain: list[_Block] = []
+    for block in blocks + [None]:  # type: ignore[list-item]
+        if block is not None and (not chain or block.link is not None):
+            chain.append(block)
+            continue
+        if chain:
+            candidates.append(_chain_candidate(chain, lines, markers))
+        chain = [block] if block is not None else []
+    return [c for c in candidates if c is not None]
+
+
+def _chain_candidate(chain: list[_Block], lines: Sequence[LogLine], markers: Markers) -> Optional[_Candidate]:
+    if IGNORED.match(lines[chain[0].start - 1].text if chain[0].start > 0 else ""):
+        return None  # "Exception ignored in ...": printed at teardown, never what ended the job
+    primary = len(chain) - 1
+    # "raise X from Y": Y is the underlying cause a human would name.
+    while primary > 0 and chain[primary].link == "cause":
+        primary -= 1
+    # A re-raised exception whose message carries the original traceback names the original.
+    while primary + 1 < len(chain) and chain[primary + 1].link == "original":
+        primary += 1
+    order = [primary] + [i for i in reversed(range(len(chain))) if i != primary]
+    readings = [chain[i].failure for i in order]
+    readings = [f for f in readings if not markers.is_noise(f.message)] or readings
+    last = chain[-1]
+    main = readings[0]
+    return _Candidate(
+        index=last.exception_at,
+        end=last.end,
+        kind="traceback",
+        role=_role(main.message, markers),
+        tag=lines[chain[primary].exception_at].tag,
+        failure=main,
+        fallbacks=tuple(readings[1:]),
+    )
+
+
+def _tracebacks(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_Block]:
+    blocks: list[_Block] = []
+    index = 0
+    link: Optional[str] = None
+    while index < len(lines):
+        text = lines[index].text
+        found = TRACEBACK_START.search(text)
+        if not found:
+            stripped = text.strip()
+            # Only a chain marker right between two tracebacks links them.
+            link = {CHAIN_CAUSE: "cause", CHAIN_CONTEXT: "context"}.get(stripped)
+            index += 1
+            continue
+        if found.group(0).startswith("Original"):
+            link = "original" if blocks and blocks[-1].end == index else None
+        block = _read_block(path, lines, index, link, markers)
+        link = None
+        if block is None:
+            index += 1
+            continue
+        blocks.append(block)
+        index = block.end
+    return blocks
+
+
+def _read_block(path: str, lines: Sequence[LogLine], start: int, link: Optional[str], markers: Markers) -> Optional[_Block]:
+    """Read frames after a "Traceback" line up to the exception line and the message after it."""
+    frame_path: Optional[str] = None
+    index = start + 1
+    limit = min(len(lines), start + 1 + MAX_FRAME_LINES)
+    after_frame = False
+    while index < limit:
+        text = lines[index].text
+        frame = FRAME.match(text)
+        if frame:
+            frame_path = frame.group("path")
+            after_frame = True
+        elif text[:1].isspace() or text.strip().startswith(("[Previous line repeated", "...", "^", "~")):
+            pass
+        elif EXCEPTION_LINE.match(text.strip()) and not markers.is_noise(text):
+            break
+        elif not after_frame:
+            return None  # "Traceback ..." not followed by frames: someone quoting the word
+        index += 1
+    else:
+        return None
+    exception_line = lines[index]
+    message = exception_line.text.strip()
+    end = index + 1
+    detail = []
+    while end < len(lines) and len(detail) < MAX_DETAIL_LINES:
+        text = lines[end].text
+        stripped = text.strip()
+        if (
+            TRACEBACK_START.search(text)
+            or stripped in (CHAIN_CAUSE, CHAIN_CONTEXT)
+            or IGNORED.match(text)
+            or (exception_line.tag and lines[end].tag and lines[end].tag != exception_line.tag)
+            or markers.is_noise(text)
+            or markers.is_wrapper(text)
+            or markers.is_consequence(text)
+            or markers.is_progress(text)
+        ):
+            break
+        detail.append(stripped)
+        end += 1
+    failure = Failure(
+        file=path,
+        line=exception_line.number,
+        message=message,
+        kind="traceback",
+        exception=_exception_type(message, in_traceback=True),
+        detail=tuple(detail),
+        context=_context_before(lines, start, markers),
+        in_framework=None if frame_path is None else bool(FRAMEWORK_PATH.search(frame_path)),
+    )
+    return _Block(start, index, end, link, failure)
+
+
+def _exception_type(text: str, in_traceback: bool) -> Optional[str]:
+    """The exception type a line names: any name closing a traceback, else one shaped like one."""
+    found = EXCEPTION_LINE.match(text)
+    if not found:
+        return None
+    name = found.group("type")
+    return name if in_traceback or _looks_like_exception(name) else None
+
+
+def _looks_like_exception(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last.endswith(("Error", "Exception", "Exit", "Interrupt", "Fault", "Failure", "Warning")) or last in (
+        "StopIteration",
+        "KeyboardInterrupt",
+    )
+
+
+def _context_before(lines: Sequence[LogLine], index: int, markers: Markers) -> tuple[str, ...]:
+    start = max(0, index - MAX_CONTEXT_LINES)
+    return tuple(line.text.strip() for line in lines[start:index] if not markers.is_noise(line.text))
+
+
+def with_fallback(located: Located, failure: Failure) -> Located:
+    """The same location read through one of its fallbacks (used when the primary matches no rule)."""
+    others = tuple(f for f in (located.failure,) + located.fallbacks if f is not failure)
+    return replace(located, failure=failure, fallbacks=others)

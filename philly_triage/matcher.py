@@ -1,0 +1,108 @@
+"""Compile the catalogue once, then say which rule a located failure belongs to.
+
+Each rule's keywords are a cheap literal prefilter: its regular expressions run only on text that
+holds one of them. Patterns run through the ``regex`` module with a per-search timeout, so a
+pathological pattern cannot hang a run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+import regex
+
+from philly_triage.catalogue import REGEX_FLAGS, Catalogue
+from philly_triage.models import Failure, Match, Rule
+
+# How much a match says: on the failure line itself, in the lines that belong to it, or only
+# through the exception's type.
+ON_LINE, ON_DETAIL, ON_TYPE = 3, 2, 1
+DEFAULT_TIMEOUT = 0.5
+
+
+@dataclass(frozen=True)
+class _CompiledRule:
+    rule: Rule
+    order: int
+    keywords: tuple[str, ...]
+    patterns: tuple[tuple[regex.Pattern, Optional[str]], ...]
+    excludes: tuple[regex.Pattern, ...]
+    context: tuple[tuple[regex.Pattern, regex.Pattern], ...]
+    exceptions: frozenset
+
+
+def _compile(pattern: str) -> regex.Pattern:
+    return regex.compile(pattern, REGEX_FLAGS)
+
+
+class Matcher:
+    """The catalogue compiled for matching. Build it once per run; ``match`` is pure."""
+
+    def __init__(self, catalogue: Catalogue, timeout: float = DEFAULT_TIMEOUT):
+        self.timeout = timeout
+        self.timed_out: set[tuple[str, str]] = set()  # (rule id, pattern) that hit the timeout
+        self.rules = tuple(
+            _CompiledRule(
+                rule=rule,
+                order=order,
+                keywords=rule.keywords,
+                patterns=tuple((_compile(p.regex), p.frame) for p in rule.patterns),
+                excludes=tuple(_compile(p) for p in rule.excludes),
+                context=tuple((_compile(c.when), _compile(c.near)) for c in rule.context),
+                exceptions=frozenset(rule.exceptions),
+            )
+            for order, rule in enumerate(catalogue.rules)
+        )
+
+    def match(self, failure: Failure) -> Optional[Match]:
+        """The best rule for this failure, or None when no rule recognises it."""
+        best: Optional[tuple] = None
+        found: Optional[Match] = None
+        for compiled in self.rules:
+            match = self._match_rule(compiled, failure)
+            if match is None:
+                continue
+            rank = (match.strength, compiled.rule.priority, -compiled.order)
+            if best is None or rank > best:
+                best, found = rank, match
+        return found
+
+    def _match_rule(self, compiled: _CompiledRule, failure: Failure) -> Optional[Match]:
+        line = failure.message
+        if any(self._search(compiled, pattern, line) for pattern in compiled.excludes):
+            return None
+        evidence = self._search_patterns(compiled, failure, [line])
+        if evidence:
+            return Match(compiled.rule, ON_LINE, evidence)
+        for when, near in compiled.context:
+            if self._search(compiled, when, line) and any(self._search(compiled, near, c) for c in failure.context):
+                return Match(compiled.rule, ON_DETAIL, near.pattern)
+        evidence = self._search_patterns(compiled, failure, failure.detail)
+        if evidence:
+            return Match(compiled.rule, ON_DETAIL, evidence)
+        exception = failure.exception
+        if exception and (exception in compiled.exceptions or exception.rsplit(".", 1)[-1] in compiled.exceptions):
+            return Match(compiled.rule, ON_TYPE, exception)
+        return None
+
+    def _search_patterns(self, compiled: _CompiledRule, failure: Failure, texts: Iterable[str]) -> Optional[str]:
+        for text in texts:
+            lowered = text.lower()
+            if compiled.keywords and not any(k in lowered for k in compiled.keywords):
+                continue
+            for pattern, frame in compiled.patterns:
+                if frame == "framework" and failure.in_framework is not True:
+                    continue
+                if frame == "user" and failure.in_framework is not False:
+                    continue
+                if self._search(compiled, pattern, text):
+                    return pattern.pattern
+        return None
+
+    def _search(self, compiled: _CompiledRule, pattern: regex.Pattern, text: str) -> bool:
+        try:
+            return pattern.search(text, timeout=self.timeout) is not None
+        except TimeoutError:
+            self.timed_out.add((compiled.rule.id, pattern.pattern))
+            return False

@@ -1,0 +1,125 @@
+"""The values that flow between triage's steps: rules, jobs, located failures and records.
+
+Everything here is a frozen dataclass so that each step takes values in and gives values out.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+
+class Status(str, enum.Enum):
+    """What triage concluded about one job."""
+
+    CLASSIFIED = "classified"
+    UNCLASSIFIED = "unclassified"
+    NO_FAILURE = "no_failure"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One regular expression of a rule, optionally limited to where the failure was raised."""
+
+    regex: str
+    frame: Optional[str] = None  # "framework" or "user": where the raising frame must be
+
+
+@dataclass(frozen=True)
+class ContextPattern:
+    """A failure line that only names its cause in the lines printed before it.
+
+    ``when`` must match the failure line and ``near`` one of the lines before it, e.g. a CUDA
+    "device-side assert triggered" preceded by the assertion that failed.
+    """
+
+    when: str
+    near: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One failure category of the catalogue, as loaded from its YAML file."""
+
+    id: str
+    name: str
+    dimension: str
+    description: str
+    hint: str
+    priority: int = 50
+    keywords: tuple[str, ...] = ()
+    exceptions: tuple[str, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+    context: tuple[ContextPattern, ...] = ()
+    excludes: tuple[str, ...] = ()
+    examples_match: tuple[str, ...] = ()
+    examples_no_match: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job to classify: a name (the path as the user gave it) and the log files it holds."""
+
+    name: str
+    files: tuple[str, ...]
+    problem: Optional[str] = None  # set when the job cannot be read at all
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One line of a log, cleaned for analysis, with where it came from."""
+
+    number: int  # 1-based, counting "\n" only, as grep -n does
+    text: str  # ANSI codes and known line prefixes (timestamps, rank tags) removed
+    tag: str = ""  # the process tag the prefix named, e.g. "rank1", if any
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The failure the locator found to have ended a job."""
+
+    file: str
+    line: int
+    message: str
+    kind: str  # "traceback", "fatal" or "keyword"
+    exception: Optional[str] = None
+    detail: tuple[str, ...] = ()  # lines printed right after the failure line that belong to it
+    context: tuple[str, ...] = ()  # lines printed just before the failure block
+    in_framework: Optional[bool] = None  # raised inside an installed package (site-packages)?
+
+
+@dataclass(frozen=True)
+class Match:
+    """Which rule a failure matched, and on what evidence."""
+
+    rule: Rule
+    strength: int  # 3 the failure line, 2 its detail or context, 1 the exception type only
+    evidence: str  # the pattern or exception type that matched
+
+
+@dataclass(frozen=True)
+class FailureRecord:
+    """The result for one job. Its JSON form is the documented output contract."""
+
+    job: str
+    status: Status
+    category: Optional[str] = None
+    dimension: Optional[str] = None
+    rule: Optional[str] = None
+    file: Optional[str] = None
+    line: Optional[int] = None
+    message: Optional[str] = None
+    exception: Optional[str] = None
+    hint: Optional[str] = None
+    evidence: Optional[str] = None
+    reason: Optional[str] = None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["status"] = self.status.value
+        data["notes"] = list(self.notes)
+        return data

@@ -1,0 +1,5 @@
+#!/bin/bash
+echo "=== GPU info ==="
+nvidia-smi
+echo "=== starting training ==="
+python train.py --data-url "$DATA_URL" --epochs 3
