@@ -9,7 +9,7 @@ from philly_triage.locate import Located, locate_in_job
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
-from philly_triage.reader import read_log
+from philly_triage.reader import read_log, split_lines
 
 
 def classify_job(job: Job, matcher: Matcher, markers: Markers) -> FailureRecord:
@@ -40,6 +40,16 @@ def _classify(job: Job, matcher: Matcher, markers: Markers) -> FailureRecord:
     if match is None:
         return _record(job, Status.UNCLASSIFIED, failure, None, notes)
     return _record(job, Status.CLASSIFIED, failure, match, notes)
+
+
+def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>") -> FailureRecord:
+    """Classify a log given as text, exactly as ``classify`` would see a file holding it."""
+    located = locate_in_job([(name, split_lines(text, markers))], markers)
+    job = Job(name, (name,))
+    if located is None:
+        return FailureRecord(job=name, status=Status.NO_FAILURE)
+    failure, match = match_located(located, matcher)
+    return _record(job, Status.CLASSIFIED if match else Status.UNCLASSIFIED, failure, match, ())
 
 
 def match_located(located: Located, matcher: Matcher) -> tuple[Failure, Optional[Match]]:

@@ -21,7 +21,9 @@ CHAIN_CAUSE = "The above exception was the direct cause of the following excepti
 CHAIN_CONTEXT = "During handling of the above exception, another exception occurred:"
 IGNORED = re.compile(r"^\s*(?:Exception ignored in\b|Error in atexit\._run_exitfuncs)")
 FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
-EXCEPTION_LINE = re.compile(r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*)(?::(?:\s(?P<msg>.*))?)?$")
+EXCEPTION_LINE = re.compile(
+    r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*)(?: \(see above for traceback\))?(?::(?:\s(?P<msg>.*))?)?$"
+)
 FRAMEWORK_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
 MAX_DETAIL_LINES = 80
 MAX_FATAL_DETAIL_LINES = 3
@@ -160,9 +162,9 @@ def _candidates(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_
         if consumed[index]:
             continue
         text = line.text.strip()
-        if markers.is_noise(text):
+        if markers.is_noise(text) and not markers.is_termination(text):
             continue
-        if markers.is_fatal(text) or markers.is_wrapper(text):
+        if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
             kind = "fatal"
         elif markers.has_keyword(text):
             kind = "keyword"

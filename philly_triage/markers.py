@@ -12,7 +12,10 @@ from philly_triage.catalogue import CatalogueError, Problem
 from philly_triage.yaml_source import YamlSyntaxError, load_yaml
 
 MARKERS_FILE = Path(__file__).resolve().parent / "markers.yaml"
-SECTIONS = ("line_prefixes", "noise", "progress", "success", "fatal", "wrappers", "consequences", "keywords", "retry_dirs")
+SECTIONS = (
+    "line_prefixes", "noise", "progress", "success", "fatal", "terminations",
+    "wrappers", "consequences", "keywords", "retry_dirs",
+)
 
 
 def _any_of(patterns: tuple[str, ...]) -> Optional[re.Pattern]:
@@ -37,6 +40,7 @@ class Markers:
     progress: Optional[re.Pattern]
     success: Optional[re.Pattern]
     fatal: Optional[re.Pattern]
+    terminations: Optional[re.Pattern]
     wrappers: Optional[re.Pattern]
     consequences: Optional[re.Pattern]
     keywords: Optional[re.Pattern]
@@ -57,6 +61,9 @@ class Markers:
 
     def is_fatal(self, text: str) -> bool:
         return self._test(self.fatal, text)
+
+    def is_termination(self, text: str) -> bool:
+        return self._test(self.terminations, text)
 
     def is_wrapper(self, text: str) -> bool:
         return self._test(self.wrappers, text)
@@ -115,6 +122,7 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
         progress=joined("progress"),
         success=joined("success"),
         fatal=joined("fatal"),
+        terminations=joined("terminations"),
         wrappers=joined("wrappers"),
         consequences=joined("consequences"),
         keywords=joined("keywords"),

@@ -34,6 +34,7 @@ from pathlib import Path
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 NOBODY = 65534
 SITE_PREFIX = "/opt/conda"
+LAUNCH_AT = 12.4          # seconds from a job's start to its launch command
 
 
 # ---------------------------------------------------------------- running programs for real
@@ -80,14 +81,16 @@ class Runner:
     def close(self):
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def job(self, name: str, files: dict[str, str], codedir: str = "/app", python_for_nobody=False) -> Job:
+    def job(self, m: "Meta", files: dict[str, str], codedir: str = "/app", python_for_nobody=False) -> Job:
         """Copies programs/<src> to code/<target> and puts `python` on PATH."""
+        name = m.name
         for stale in [self.out / name] + [self.out / (name + ext) for ext in (".log", ".log.gz", ".log.bz2")]:
             if stale.is_dir():
                 shutil.rmtree(stale)
             elif stale.exists():
                 stale.unlink()
         job = Job(name, self.tmp / name, codedir)
+        job.env["TRAINLIB_START"] = m.clock()
         job.code.mkdir(parents=True)
         (job.root / "bin").mkdir()
         (job.root / "home").mkdir()
@@ -166,12 +169,16 @@ class Meta:
     image: str = "philly/jobs/custom/pytorch:v2-py311-cuda12"
     vc: str = "msrlabs"
 
+    def clock(self, secs: float = LAUNCH_AT + 1.2) -> str:
+        """When the job's own fake clock starts (shortly after the launch command)."""
+        return self.at(secs)[:19]
+
     def at(self, secs: float) -> str:
         t = datetime.datetime.strptime(self.start, "%Y-%m-%d %H:%M:%S") + datetime.timedelta(seconds=secs)
         return t.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (t.microsecond // 1000)
 
 
-def preamble(m: Meta, attempt=1, attempts=3, launch="bash run.sh", pip: list[str] | None = None,
+def preamble(m: Meta, attempt=1, attempts=1, launch="bash run.sh", pip: list[str] | None = None,
              offset=0.0) -> str:
     o = offset
     lines = [
@@ -190,7 +197,7 @@ def preamble(m: Meta, attempt=1, attempts=3, launch="bash run.sh", pip: list[str
     if pip:
         lines.append("[%s] Installing job requirements" % m.at(o + 9.1))
         lines += pip
-    lines.append("[%s] Running launch command: %s" % (m.at(o + 12.4), launch))
+    lines.append("[%s] Running launch command: %s" % (m.at(o + LAUNCH_AT), launch))
     return "\n".join(lines) + "\n"
 
 
@@ -222,7 +229,14 @@ def pip_noise(*pkgs: str) -> list[str]:
     return out
 
 
-def epilogue(m: Meta, secs: float, rc: int, attempt=1, attempts=3) -> str:
+def epilogue(m: Meta, secs: float, rc: int, attempt=1, attempts=1, logs: "Run | None" = None) -> str:
+    """The platform's exit summary, stamped after the last timestamp the job itself printed."""
+    start = datetime.datetime.strptime(m.start, "%Y-%m-%d %H:%M:%S")
+    secs = max(secs, LAUNCH_AT + 1.3)
+    if logs is not None:
+        for stamp in re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", logs.stdout + logs.stderr):
+            elapsed = (datetime.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S") - start).total_seconds()
+            secs = max(secs, elapsed + 1.7)
     state = "SUCCEEDED" if rc == 0 else "FAILED"
     lines = ["[%s] Launch command finished with exit code %d" % (m.at(secs), rc)]
     if rc != 0 and attempt < attempts:
@@ -232,13 +246,6 @@ def epilogue(m: Meta, secs: float, rc: int, attempt=1, attempts=3) -> str:
         lines.append("[%s] Job %s %s after %d attempt(s)" % (m.at(secs + 0.4), m.app, state, attempt))
     lines.append("[%s] Uploading logs to /var/storage/shared/%s/sys/jobs/%s/logs" % (m.at(secs + 1.1), m.vc, m.app))
     return "\n".join(lines) + "\n"
-
-
-TORCH_WARNINGS = (
-    "%s/lib/python3.11/site-packages/torch/utils/data/dataloader.py:665: UserWarning: 'pin_memory' argument "
-    "is set as true but no accelerator is found, then device pinned memory won't be used.\n"
-    "  warnings.warn(warn_msg)\n" % SITE_PREFIX
-)
 
 
 # ---------------------------------------------------------------- assembling files
@@ -320,12 +327,12 @@ STD_PIP = pip_noise("torch==2.13.0", "numpy==1.26.4", "tqdm==4.66.1", "tensorboa
 def job_lstm_local_path(r: Runner, out: Path):
     m = Meta("job_20181011_0932_lstm", "application_1539150421_0932", "v-xiaoz", "gcr-gpu-013", 1,
              "2018-10-11 09:32:04")
-    job = r.job(m.name, {"main.py": "env_lstm_lm.py"}, codedir="/philly/rr1/msrlabs/v-xiaoz/lstm-lm")
+    job = r.job(m, {"main.py": "env_lstm_lm.py"}, codedir="/philly/rr1/msrlabs/v-xiaoz/lstm-lm")
     run = r.run(job, ["python", "main.py", "--epochs", "2"])
     so, se = Doc(), Doc()
     so.add(preamble(m, launch="python main.py --epochs 2", pip=STD_PIP))
     so.add(run.stdout)
-    so.add(epilogue(m, 97.2, run.rc))
+    so.add(epilogue(m, 97.2, run.rc, logs=run))
     line = se.add(run.stderr, find=r"^FileNotFoundError: \[Errno 2\]")
     write(out, m.name + "/stdout.txt", so)
     write(out, m.name + "/stderr.txt", se)
@@ -335,7 +342,7 @@ def job_lstm_local_path(r: Runner, out: Path):
 def job_seq2seq_cp(r: Runner, out: Path):
     m = Meta("seq2seq-wmt-a71c", "application_1539150421_4407", "v-hazhan", "gcr-gpu-102", 8,
              "2018-10-12 13:05:47")
-    job = r.job(m.name, {"run.sh": "env_seq2seq_launch.sh"}, codedir="/philly/rr1/msrlabs/v-hazhan/fairseq")
+    job = r.job(m, {"run.sh": "env_seq2seq_launch.sh"}, codedir="/philly/rr1/msrlabs/v-hazhan/fairseq")
     exp = None
     for attempt in (1, 2):
         run = r.run(job, ["bash", "-x", "run.sh"], env={"LOCAL_SCRATCH": "/tmp/philly-job/scratch"})
@@ -343,7 +350,7 @@ def job_seq2seq_cp(r: Runner, out: Path):
         so, se = Doc(), Doc()
         so.add(preamble(m2, attempt=attempt, attempts=2, launch="bash -x run.sh", pip=STD_PIP))
         so.add(run.stdout)
-        so.add(epilogue(m2, 14.9, run.rc, attempt=attempt, attempts=2))
+        so.add(epilogue(m2, 14.9, run.rc, attempt=attempt, attempts=2, logs=run))
         line = se.add(run.stderr, find=r"^cp: cannot stat '.*': No such file or directory")
         rel = "%s/retry-%d/" % (m.name, attempt)
         write(out, rel + "stdout.txt", so)
@@ -355,18 +362,13 @@ def job_seq2seq_cp(r: Runner, out: Path):
 def job_resnet_no_horovod(r: Runner, out: Path):
     m = Meta("resnet50-imagenet-3f2e", "application_1539150421_2210", "v-chenli", "gcr-gpu-047", 8,
              "2018-10-13 01:44:09")
-    job = r.job(m.name, {"main.py": "env_resnet_hvd.py"}, codedir="/app")
+    job = r.job(m, {"main.py": "env_resnet_hvd.py"}, codedir="/app")
     argv = ["python", "main.py", "--distributed", "--batch-size", "64", "--lr", "0.4"]
     run = r.run(job, argv, merge=True)
     d = Doc()
-    d.add(preamble(m, launch=" ".join(argv), pip=STD_PIP + [
-        "Collecting horovod==0.15.1",
-        "  Downloading horovod-0.15.1.tar.gz (2.9 MB)",
-        "  Preparing metadata (setup.py) ... done",
-        "Skipping horovod: wheel build failed, will retry at runtime (set HOROVOD_WITH_PYTORCH=1)",
-    ]))
+    d.add(preamble(m, launch=" ".join(argv), pip=STD_PIP))
     line = d.add(run.stdout, find=r"^ModuleNotFoundError: No module named 'horovod'")
-    d.add(epilogue(m, 31.0, run.rc))
+    d.add(epilogue(m, 31.0, run.rc, logs=run))
     rel = m.name + ".log.gz"
     write(out, rel, d)
     return rel, expect("library_not_found", rel, line)
@@ -375,7 +377,7 @@ def job_resnet_no_horovod(r: Runner, out: Path):
 def job_ctc_libcudnn(r: Runner, out: Path):
     m = Meta("speech-ctc-libri-91bd", "application_1539150421_3172", "v-ruizh", "gcr-gpu-088", 4,
              "2018-10-14 19:20:31", image="philly/jobs/custom/pytorch:v2-py311-cuda12-nocudnn")
-    job = r.job(m.name, {"train.py": "env_ctc_train.py"}, codedir="/philly/rr1/msrlabs/v-ruizh/deepspeech")
+    job = r.job(m, {"train.py": "env_ctc_train.py"}, codedir="/philly/rr1/msrlabs/v-ruizh/deepspeech")
     pkg = job.code / "speech_ops"
     pkg.mkdir()
     built = False
@@ -399,7 +401,7 @@ def job_ctc_libcudnn(r: Runner, out: Path):
     so, se = Doc(), Doc()
     so.add(preamble(m, launch="python train.py --beam-width 100", pip=STD_PIP))
     so.add(run.stdout)
-    so.add(epilogue(m, 44.6, run.rc))
+    so.add(epilogue(m, 44.6, run.rc, logs=run))
     pattern = r"^ImportError: libcudnn\.so\.8: cannot open shared object file" if built else \
         r"^OSError: libcudnn\.so\.8: cannot open shared object file"
     line = se.add(run.stderr, find=pattern)
@@ -411,7 +413,7 @@ def job_ctc_libcudnn(r: Runner, out: Path):
 def job_dcgan_readonly(r: Runner, out: Path):
     m = Meta("job_20181015_1412_dcgan", "application_1539150421_1412", "v-yizhan", "gcr-gpu-019", 1,
              "2018-10-15 14:12:26")
-    job = r.job(m.name, {"dcgan.py": "env_dcgan_ckpt.py"}, codedir="/philly/rr1/msrlabs/v-yizhan/dcgan",
+    job = r.job(m, {"dcgan.py": "env_dcgan_ckpt.py"}, codedir="/philly/rr1/msrlabs/v-yizhan/dcgan",
                 python_for_nobody=True)
     models = job.root / "models"
     models.mkdir()
@@ -423,7 +425,7 @@ def job_dcgan_readonly(r: Runner, out: Path):
     so.add(preamble(m, launch="python dcgan.py --output-dir /hdfs/msrlabs/v-yizhan/models/dcgan --epochs 2",
                     pip=STD_PIP))
     so.add(run.stdout)
-    so.add(epilogue(m, 61.3, run.rc))
+    so.add(epilogue(m, 61.3, run.rc, logs=run))
     line = se.add(run.stderr, find=r"^PermissionError: \[Errno 13\] Permission denied")
     write(out, m.name + "/stdout.txt", so)
     write(out, m.name + "/stderr.txt", se)
@@ -436,7 +438,7 @@ def job_bert_pip_system(r: Runner, out: Path):
     if not Path("/usr/bin/python3").exists() or subprocess.run(
             ["/usr/bin/python3", "-m", "pip", "--version"], capture_output=True).returncode != 0:
         raise RuntimeError("bert-squad-ft-77c0 needs /usr/bin/python3 with pip (a system site-packages)")
-    job = r.job(m.name, {"run.sh": "env_bert_setup.sh"}, codedir="/app")
+    job = r.job(m, {"run.sh": "env_bert_setup.sh"}, codedir="/app")
     wheels = job.code / "wheels"
     make_wheel(wheels, "tensorboardX", "1.4")
     make_wheel(wheels, "pytorch-pretrained-bert", "0.4.0")
@@ -449,7 +451,7 @@ def job_bert_pip_system(r: Runner, out: Path):
     so, se = Doc(), Doc()
     so.add(preamble(m, launch="bash run.sh", pip=None))
     so.add(run.stdout)
-    so.add(epilogue(m, 21.7, run.rc))
+    so.add(epilogue(m, 21.7, run.rc, logs=run))
     line = se.add(run.stderr, find=r"^ERROR: Could not install packages due to an OSError: \[Errno 13\] "
                                    r"Permission denied")
     write(out, m.name + "/stdout.txt", so)
@@ -460,16 +462,14 @@ def job_bert_pip_system(r: Runner, out: Path):
 # ---------------------------------------------------------------- general code
 
 def _py_dir_job(r: Runner, out: Path, m: Meta, files: dict, argv: list[str], category: str, find: str,
-                codedir="/app", occurrence=-1, warnings=True, end=60.0, stderr_name="stderr.txt", env=None):
+                codedir="/app", occurrence=-1, end=60.0, stderr_name="stderr.txt", env=None):
     """The common shape: platform + stdout in stdout.txt, Python's stderr (with the failure) in stderr.txt."""
-    job = r.job(m.name, dict(files, **{"trainlib.py": "code_common.py"}), codedir=codedir)
+    job = r.job(m, dict(files, **{"trainlib.py": "code_common.py"}), codedir=codedir)
     run = r.run(job, argv, env=env)
     so, se = Doc(), Doc()
     so.add(preamble(m, launch=" ".join(argv), pip=STD_PIP))
     so.add(run.stdout)
-    so.add(epilogue(m, end, run.rc))
-    if warnings:
-        se.add(TORCH_WARNINGS)
+    so.add(epilogue(m, end, run.rc, logs=run))
     line = se.add(run.stderr, find=find, occurrence=occurrence)
     write(out, m.name + "/stdout.txt", so)
     write(out, "%s/%s" % (m.name, stderr_name), se)
@@ -479,12 +479,12 @@ def _py_dir_job(r: Runner, out: Path, m: Meta, files: dict, argv: list[str], cat
 def job_finetune_argparse(r: Runner, out: Path):
     m = Meta("job_20181009_2307_finetune", "application_1539150421_2307", "v-lizha", "gcr-gpu-033", 1,
              "2018-10-09 23:07:55")
-    job = r.job(m.name, {"finetune.py": "code_finetune_args.py", "run.sh": "code_finetune_launch.sh"})
+    job = r.job(m, {"finetune.py": "code_finetune_args.py", "run.sh": "code_finetune_launch.sh"})
     run = r.run(job, ["bash", "run.sh", "lr=2e-5"], merge=True, env={"DATA": "/hdfs/msrlabs/v-lizha/glue/MRPC"})
     d = Doc()
     d.add(preamble(m, launch="bash run.sh lr=2e-5", pip=STD_PIP))
     line = d.add(run.stdout, find=r"^finetune\.py: error: argument --lr: invalid float value")
-    d.add(epilogue(m, 16.2, run.rc))
+    d.add(epilogue(m, 16.2, run.rc, logs=run))
     rel = m.name + ".log"
     write(out, rel, d)
     return rel, expect("illegal_argument", rel, line)
@@ -527,7 +527,7 @@ def job_ppo_config_chain(r: Runner, out: Path):
     # the chained RuntimeError is a wrapper: the underlying KeyError (first traceback) is the failure
     return _py_dir_job(r, out, m, {"ppo.py": "code_ppo_config.py"},
                        ["python", "ppo.py", "--config", "ppo_breakout.json"],
-                       "key_not_found", r"^KeyError: 'optimizer'$", occurrence=0, warnings=False, end=22.4)
+                       "key_not_found", r"^KeyError: 'optimizer'$", occurrence=0, end=22.4)
 
 
 def job_wavenet_np_float(r: Runner, out: Path):
@@ -562,12 +562,12 @@ def job_crnn_worker_none(r: Runner, out: Path):
 def job_textcnn_py2(r: Runner, out: Path):
     m = Meta("job_20181008_1021_textcnn", "application_1539150421_1021", "v-fangw", "gcr-gpu-011", 1,
              "2018-10-08 10:21:37", image="philly/jobs/custom/tensorflow:v1.10-py3")
-    job = r.job(m.name, {"train.py": "code_textcnn_train.py", "data_helpers.py": "code_textcnn_helpers_py2.py"})
+    job = r.job(m, {"train.py": "code_textcnn_train.py", "data_helpers.py": "code_textcnn_helpers_py2.py"})
     run = r.run(job, ["python", "train.py"], merge=True)
     d = Doc()
     d.add(preamble(m, launch="python train.py", pip=pip_noise("tensorflow-gpu==1.10.0", "numpy==1.14.5")))
     line = d.add(run.stdout, find=r"^SyntaxError: Missing parentheses in call to 'print'")
-    d.add(epilogue(m, 15.8, run.rc))
+    d.add(epilogue(m, 15.8, run.rc, logs=run))
     rel = m.name + ".log"
     write(out, rel, d)
     return rel, expect("syntax_error", rel, line)
@@ -575,12 +575,12 @@ def job_textcnn_py2(r: Runner, out: Path):
 
 def _shell_dir_job(r: Runner, out: Path, m: Meta, files: dict, argv: list[str], category: str, find: str,
                    env=None, end=20.0):
-    job = r.job(m.name, files)
+    job = r.job(m, files)
     run = r.run(job, argv, env=env)
     so, se = Doc(), Doc()
     so.add(preamble(m, launch=" ".join(argv), pip=STD_PIP))
     so.add(run.stdout)
-    so.add(epilogue(m, end, run.rc))
+    so.add(epilogue(m, end, run.rc, logs=run))
     line = se.add(run.stderr, find=find)
     write(out, m.name + "/stdout.txt", so)
     write(out, m.name + "/stderr.txt", se)
@@ -611,12 +611,12 @@ def job_gnn_unbound_shell(r: Runner, out: Path):
 def job_mtl_no_checkpoint(r: Runner, out: Path):
     m = Meta("job_20181010_1744_mtl", "application_1539150421_1744", "v-sunwei", "gcr-gpu-058", 2,
              "2018-10-10 17:43:49")
-    job = r.job(m.name, {"mtl.py": "code_mtl_resume.py", "trainlib.py": "code_common.py"})
+    job = r.job(m, {"mtl.py": "code_mtl_resume.py", "trainlib.py": "code_common.py"})
     run = r.run(job, ["python", "mtl.py", "--ckpt-dir", "checkpoints"], merge=True)
     d = Doc()
     d.add(preamble(m, launch="python mtl.py --ckpt-dir checkpoints", pip=STD_PIP))
     line = d.add(run.stdout, find=r"^IndexError: list index out of range")
-    d.add(epilogue(m, 24.0, run.rc))
+    d.add(epilogue(m, 24.0, run.rc, logs=run))
     rel = m.name + ".log.bz2"
     write(out, rel, d)
     return rel, expect("index_out_of_range", rel, line)
@@ -639,12 +639,12 @@ def job_maml_abstract(r: Runner, out: Path):
 def job_gpt_missing_forward(r: Runner, out: Path):
     m = Meta("gpt-small-ablation-72aa", "application_1539150421_7201", "v-wenhui", "gcr-gpu-099", 1,
              "2018-10-20 10:12:20")
-    job = r.job(m.name, {"train_gpt.py": "code_gpt_forward.py", "trainlib.py": "code_common.py"})
+    job = r.job(m, {"train_gpt.py": "code_gpt_forward.py", "trainlib.py": "code_common.py"})
     run = r.run(job, ["python", "train_gpt.py"], merge=True)
     d = Doc()
     d.add(preamble(m, launch="python train_gpt.py", pip=STD_PIP))
     line = d.add(run.stdout, find=r"^NotImplementedError: Module \[GPT\] is missing the required \"forward\"")
-    d.add(epilogue(m, 28.1, run.rc))
+    d.add(epilogue(m, 28.1, run.rc, logs=run))
     rel = m.name + ".log"
     write(out, rel, d)
     return rel, expect("not_implemented", rel, line)
@@ -653,7 +653,7 @@ def job_gpt_missing_forward(r: Runner, out: Path):
 def job_squad_empty_eval(r: Runner, out: Path):
     m = Meta("eval-squad-dev-e917", "application_1539150421_9170", "v-minghu", "gcr-gpu-077", 1,
              "2018-10-21 04:11:52")
-    job = r.job(m.name, {"eval.py": "code_squad_eval.py", "run.sh": "code_squad_launch.sh",
+    job = r.job(m, {"eval.py": "code_squad_eval.py", "run.sh": "code_squad_launch.sh",
                          "trainlib.py": "code_common.py"})
     # attempt 1: preempted by the scheduler while evaluating (a real SIGTERM to the Python process)
     so_path, se_path = job.root / "a1.out", job.root / "a1.err"
@@ -670,7 +670,7 @@ def job_squad_empty_eval(r: Runner, out: Path):
     so.add(preamble(m1, attempt=1, launch="bash run.sh", pip=STD_PIP))
     so.add(a1.stdout)
     so.add("[%s] Received preemption notice from scheduler; sending SIGTERM to job processes\n" % m1.at(41.0))
-    so.add(epilogue(m1, 41.3, a1.rc))
+    so.add(epilogue(m1, 41.3, a1.rc, logs=a1))
     se.add(a1.stderr)
     write(out, m.name + "/retry-1/stdout.txt", so)
     write(out, m.name + "/retry-1/stderr.txt", se)
@@ -679,7 +679,7 @@ def job_squad_empty_eval(r: Runner, out: Path):
     so, se = Doc(), Doc()
     so.add(preamble(m, attempt=2, launch="bash run.sh", pip=STD_PIP))
     so.add(run.stdout)
-    so.add(epilogue(m, 33.9, run.rc, attempt=2))
+    so.add(epilogue(m, 33.9, run.rc, attempt=2, logs=run))
     line = se.add(run.stderr, find=r"^ZeroDivisionError: ")
     write(out, m.name + "/retry-2/stdout.txt", so)
     write(out, m.name + "/retry-2/stderr.txt", se)
@@ -698,7 +698,7 @@ def job_tacotron_modulo(r: Runner, out: Path):
 def job_transformer_ok(r: Runner, out: Path):
     m = Meta("job_20181012_2210_transformer", "application_1539150421_2210", "v-xuetan", "gcr-gpu-090", 1,
              "2018-10-12 22:09:58")
-    job = r.job(m.name, {"train.py": "code_transformer_ok.py", "trainlib.py": "code_common.py"})
+    job = r.job(m, {"train.py": "code_transformer_ok.py", "trainlib.py": "code_common.py"})
     # a real pip dependency-resolver complaint: install a package that breaks an installed one's pin
     wheels = job.root / "wheels"
     make_wheel(wheels, "sacrebleu", "1.2.10")
@@ -718,7 +718,7 @@ def job_transformer_ok(r: Runner, out: Path):
     so, se = Doc(), Doc()
     so.add(preamble(m, launch="python train.py", pip=pip_noise("torch==2.13.0", "numpy==1.26.4") + pip_lines))
     so.add(run.stdout)
-    so.add(epilogue(m, 302.5, run.rc, attempts=3))
+    so.add(epilogue(m, 302.5, run.rc, attempts=3, logs=run))
     se.add(run.stderr)
     assert run.rc == 0 and first.rc == 0 and second.rc == 0, (run, first, second)
     write(out, m.name + "/stdout.txt", so)
@@ -729,7 +729,7 @@ def job_transformer_ok(r: Runner, out: Path):
 def job_cifar_retry_ok(r: Runner, out: Path):
     m = Meta("cifar10-wrn-28-10-b4d2", "application_1539150421_4d2a", "v-liyuan", "gcr-gpu-104", 1,
              "2018-10-13 08:01:12")
-    job = r.job(m.name, {"train.py": "code_cifar_wrn.py", "run.sh": "code_cifar_launch.sh",
+    job = r.job(m, {"train.py": "code_cifar_wrn.py", "run.sh": "code_cifar_launch.sh",
                          "trainlib.py": "code_common.py"})
     port = free_port()
     url = "http://127.0.0.1:%d/datasets/cifar-10-python.tar.gz" % port
@@ -744,7 +744,7 @@ def job_cifar_retry_ok(r: Runner, out: Path):
         so, se = Doc(), Doc()
         so.add(preamble(ma, attempt=attempt, launch="bash run.sh", pip=STD_PIP))
         so.add(run.stdout.replace(url, shown))
-        so.add(epilogue(ma, 9.0 if attempt == 1 else 402.0, run.rc, attempt=attempt))
+        so.add(epilogue(ma, 9.0 if attempt == 1 else 402.0, run.rc, attempt=attempt, logs=run))
         se.add(run.stderr.replace(url, shown))
         write(out, "%s/%d/stdout.txt" % (m.name, attempt), so)
         write(out, "%s/%d/stderr.txt" % (m.name, attempt), se)
@@ -755,7 +755,7 @@ def job_cifar_retry_ok(r: Runner, out: Path):
 def job_kd_silent_exit(r: Runner, out: Path):
     m = Meta("job_20181020_1302_kd", "application_1539150421_1302", "v-ganzha", "gcr-gpu-029", 2,
              "2018-10-20 13:02:15")
-    job = r.job(m.name, {"distill.py": "code_kd_quiet.py", "run.sh": "code_kd_launch.sh"})
+    job = r.job(m, {"distill.py": "code_kd_quiet.py", "run.sh": "code_kd_launch.sh"})
     run = r.run(job, ["bash", "run.sh"])
     assert run.rc == 1 and not run.stderr.strip(), run
     so = Doc()
@@ -769,14 +769,14 @@ def job_kd_silent_exit(r: Runner, out: Path):
 def job_pointnet_segfault(r: Runner, out: Path):
     m = Meta("pointnet-modelnet-5a3c", "application_1539150421_5a3c", "v-yuezha", "gcr-gpu-057", 1,
              "2018-10-18 20:40:05")
-    job = r.job(m.name, {"train.py": "code_pointnet_ext.py", "run.sh": "code_pointnet_launch.sh"})
+    job = r.job(m, {"train.py": "code_pointnet_ext.py", "run.sh": "code_pointnet_launch.sh"})
     run = r.run(job, ["sh", "run.sh"], merge=True)
     for core in job.code.glob("core*"):
         core.unlink()
     d = Doc()
     d.add(preamble(m, launch="sh run.sh", pip=STD_PIP))
     line = d.add(run.stdout, find=r"^Segmentation fault( \(core dumped\))?$")
-    d.add(epilogue(m, 35.2, run.rc))
+    d.add(epilogue(m, 35.2, run.rc, logs=run))
     rel = m.name + ".log"
     write(out, rel, d)
     return rel, expect("unclassified", rel, line)

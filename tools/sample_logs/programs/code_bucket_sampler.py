@@ -39,7 +39,7 @@ def main():
     log.info("train: %d sentences, %d tokens", len(ds), sum(ds.lengths))
     log.info("building vocabulary ... 24,113 types (min count 3)")
     loader = DataLoader(ds, batch_sampler=BucketBatchSampler(ds.lengths, 64),
-                        collate_fn=lambda xs: torch.nn.utils.rnn.pad_sequence(xs, batch_first=True))
+                        collate_fn=lambda xs: torch.nn.utils.rnn.pad_sequence(xs, batch_first=True), pin_memory=True)
     log.info("epoch 1: %d batches", len(loader))
     for step, batch in enumerate(loader):
         pass

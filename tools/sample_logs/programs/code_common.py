@@ -5,6 +5,7 @@ fake clock so that regenerating the sample logs gives the same bytes.
 """
 import datetime
 import logging
+import os
 import random
 import sys
 
@@ -45,8 +46,9 @@ class _Formatter(logging.Formatter):
 
 def setup_logging(start, seed=0, fmt="%(asctime)s - %(levelname)s - %(name)s - %(message)s",
                   stream=None, color=False):
+    """Logs with fake timestamps from `start` (or $TRAINLIB_START, set by the sample builder)."""
     global CLOCK
-    CLOCK = FakeClock(start, seed)
+    CLOCK = FakeClock(os.environ.get("TRAINLIB_START", start), seed)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(_Formatter(fmt, color))
     root = logging.getLogger()

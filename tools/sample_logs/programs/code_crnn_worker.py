@@ -24,7 +24,7 @@ def main():
     log = trainlib.setup_logging("2018-10-19 11:20:48", seed=71, fmt="%(asctime)s [%(levelname)s] %(message)s")
     ds = SynthText()
     log.info("SynthText subset: %d samples, alphabet of 37 symbols", len(ds))
-    loader = DataLoader(ds, batch_size=32, shuffle=False, num_workers=2)
+    loader = DataLoader(ds, batch_size=32, shuffle=False, num_workers=2, pin_memory=True)
     for step, (img, lengths) in enumerate(loader):
         log.info("iter %d: batch %s, mean label length %.2f", step, tuple(img.shape), lengths.float().mean().item())
 

@@ -30,7 +30,7 @@ def main():
     ds = AnnotatedImages(ann)
     log.info("dataset: %d images from %s", len(ds), os.path.abspath(ann))
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(3 * 32 * 32, 10))
-    loader = DataLoader(ds, batch_size=32, shuffle=False, num_workers=2)
+    loader = DataLoader(ds, batch_size=32, shuffle=False, num_workers=2, pin_memory=True)
     log.info("start training: 10 epochs, %d iters/epoch, 2 loader workers", len(loader))
     for images, labels in loader:
         model(images)

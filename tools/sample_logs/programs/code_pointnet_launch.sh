@@ -2,4 +2,5 @@
 ulimit -c unlimited 2>/dev/null
 echo "Starting PointNet++ training"
 python train.py --num-points 1024 --batch-size 24
-echo "exit status $?"
+rc=$?
+exit $rc

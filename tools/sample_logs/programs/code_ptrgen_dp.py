@@ -20,7 +20,7 @@ class PointerGenerator(nn.Module):
         return self.forward(src).argmax(-1)[:, :max_len]
 
 
-class SummaryWriterStub:
+class EventFileWriter:
     """Holds an event file open; closes it on collection like tensorboardX's writer."""
 
     def __init__(self):
@@ -38,7 +38,7 @@ def rouge_l(hyp, ref):
 def main():
     log = trainlib.setup_logging("2018-10-15 17:02:33", seed=51)
     torch.manual_seed(3)
-    writer = SummaryWriterStub()
+    writer = EventFileWriter()
     model = nn.DataParallel(PointerGenerator())
     opt = torch.optim.Adagrad(model.parameters(), lr=0.15)
     data = torch.randint(0, 5000, (64, 40))

@@ -23,7 +23,8 @@ def main():
     print("=> creating model '%s'" % args.arch, flush=True)
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1))
-    print("=> model has %d parameters" % sum(p.numel() for p in model.parameters()), flush=True)
+    print("=> using SGD(momentum=0.9, weight_decay=1e-4), %d param groups" % len(list(model.parameters())),
+          flush=True)
     if args.distributed:
         import horovod.torch as hvd
         hvd.init()

@@ -25,7 +25,7 @@ class CorpusDataset(Dataset):
     def __getitem__(self, i):
         if i not in self.cache:
             # context window: this sentence followed by its neighbours, tokenised once and cached
-            window = " ".join((self.lines[i:] + self.lines)[:400])
+            window = " ".join((self.lines[i:] + self.lines)[:2000])
             ids = [self.vocab.get(w, 1) for w in window.split()]
             self.cache[i] = torch.tensor(ids, dtype=torch.long)
         check_rss()
@@ -61,7 +61,7 @@ def main():
     vocab = {w: i + 2 for i, w in enumerate(words)}
     log.info("vocabulary: %d words", len(vocab) + 2)
     ds = CorpusDataset(args.corpus, vocab, args.seq_len)
-    loader = DataLoader(ds, batch_size=args.batch_size, shuffle=True, num_workers=args.workers)
+    loader = DataLoader(ds, batch_size=args.batch_size, shuffle=True, num_workers=args.workers, persistent_workers=True)
     model = LSTMLM(len(vocab) + 2)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     crit = nn.CrossEntropyLoss()
