@@ -68,7 +68,7 @@ def classify(paths: tuple[str, ...], output_format: str, fail_on: tuple[str, ...
     except PolicyError as err:
         raise click.UsageError(str(err)) from None
     matcher = Matcher(catalogue)
-    stdout = click.get_text_stream("stdout")
+    stdout = sys.stdout
     formatter = make_formatter(OutputFormat(output_format), stdout, color=_use_color(color, stdout))
     formatter.start()
     matched = False
@@ -78,6 +78,7 @@ def classify(paths: tuple[str, ...], output_format: str, fail_on: tuple[str, ...
         records.append(record)
         matched = matched or policy.matches(record)
     formatter.finish()
+    stdout.flush()
     for rule_id, pattern in sorted(matcher.timed_out):
         click.echo(f"triage: warning: a pattern of rule '{rule_id}' timed out and was skipped: {pattern}", err=True)
     if output_format == OutputFormat.TABLE.value:

@@ -7,11 +7,11 @@ line into several segments that keep the line's number.
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import os
 import re
 import stat
+import zlib
 from dataclasses import dataclass
 from typing import Optional
 
@@ -19,10 +19,11 @@ from philly_triage.markers import Markers
 from philly_triage.models import LogLine
 
 ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+# Streaming decompressors by magic number: a damaged archive still yields what came before the damage.
 COMPRESSED = {
-    b"\x1f\x8b": gzip.open,
-    b"BZh": bz2.open,
-    b"\xfd7zXZ\x00": lzma.open,
+    b"\x1f\x8b": lambda: zlib.decompressobj(wbits=47),
+    b"BZh": bz2.BZ2Decompressor,
+    b"\xfd7zXZ\x00": lzma.LZMADecompressor,
 }
 SNIFF_BYTES = 8192
 
@@ -59,29 +60,27 @@ def read_log(path: str, markers: Markers) -> LogText:
 
 def _read_bytes(path: str) -> tuple[bytes, Optional[str]]:
     with open(path, "rb") as handle:
-        head = handle.read(6)
-    for magic, opener in COMPRESSED.items():
-        if head.startswith(magic):
-            return _decompress(path, opener)
-    with open(path, "rb") as handle:
-        return handle.read(), None
+        raw = handle.read()
+    for magic, make in COMPRESSED.items():
+        if raw.startswith(magic):
+            return _decompress(raw, make)
+    return raw, None
 
 
-def _decompress(path: str, opener) -> tuple[bytes, Optional[str]]:
-    """Decompress as much as can be read; a truncated archive keeps what came before the break."""
+def _decompress(raw: bytes, make) -> tuple[bytes, Optional[str]]:
+    """Decompress every member of an archive; a damaged one keeps what came before the damage."""
     chunks = []
-    note = None
-    with opener(path, "rb") as handle:
-        while True:
-            try:
-                chunk = handle.read(1 << 20)
-            except (EOFError, OSError, lzma.LZMAError, ValueError) as err:
-                note = f"compressed file is damaged or truncated ({err}); read what came before"
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    return b"".join(chunks), note
+    pending = raw
+    while pending:
+        decompressor = make()
+        try:
+            chunks.append(decompressor.decompress(pending))
+        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as err:
+            return b"".join(chunks), f"compressed file is damaged ({err}); read what came before"
+        if not decompressor.eof:
+            return b"".join(chunks), "compressed file is truncated; read what came before"
+        pending = decompressor.unused_data
+    return b"".join(chunks), None
 
 
 def decode(raw: bytes) -> Optional[str]:

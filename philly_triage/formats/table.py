@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 
+from rich.markup import escape
+
 from philly_triage.formats.base import Formatter
 from philly_triage.models import FailureRecord, Status
 
+WIDE_TERMINAL = 120  # below this many columns the table leaves out the dimension
 HEADERS = ("JOB", "CATEGORY", "DIMENSION", "WHERE", "FAILURE")
 STATUS_STYLE = {
     Status.CLASSIFIED: "bold red",
@@ -66,20 +69,17 @@ class TableFormatter(Formatter):
         from rich.table import Table
 
         console = Console(file=self.stream, force_terminal=True, highlight=False)
-        table = Table(show_lines=False, header_style="bold", expand=False)
-        table.add_column("Job", overflow="fold", style="cyan")
+        wide = console.width >= WIDE_TERMINAL
+        table = Table(show_lines=False, header_style="bold", expand=True)
+        table.add_column("Job", style="cyan", no_wrap=True, overflow="ellipsis", max_width=48)
         table.add_column("Category", no_wrap=True)
-        table.add_column("Dimension", no_wrap=True, style="dim")
-        table.add_column("Where", overflow="fold")
-        table.add_column("Failure", overflow="ellipsis", max_width=80, no_wrap=True)
+        if wide:
+            table.add_column("Dimension", no_wrap=True, style="dim")
+        table.add_column("Where", no_wrap=True, overflow="ellipsis", max_width=32)
+        table.add_column("Failure", no_wrap=True, overflow="ellipsis", ratio=1, min_width=16)
         for record in self.records:
-            cells = list(row(record))
-            cells[1] = f"[{STATUS_STYLE[record.status]}]{_escape(cells[1])}[/]"
-            table.add_row(_escape(cells[0]), cells[1], _escape(cells[2]), _escape(cells[3]), _escape(cells[4]))
+            job, category, dimension, place, message = (escape(cell) for cell in row(record))
+            category = f"[{STATUS_STYLE[record.status]}]{category}[/]"
+            cells = [job, category, dimension, place, message] if wide else [job, category, place, message]
+            table.add_row(*cells)
         console.print(table)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -240,7 +240,7 @@ def epilogue(m: Meta, secs: float, rc: int, attempt=1, attempts=1, logs: "Run | 
     state = "SUCCEEDED" if rc == 0 else "FAILED"
     lines = ["[%s] Launch command finished with exit code %d" % (m.at(secs), rc)]
     if rc != 0 and attempt < attempts:
-        lines.append("[%s] Attempt %d %s; the job will be retried (%d attempts left)" % (
+        lines.append("[%s] Attempt %d %s; the job will be retried (%d attempt(s) left)" % (
             m.at(secs + 0.4), attempt, state, attempts - attempt))
     else:
         lines.append("[%s] Job %s %s after %d attempt(s)" % (m.at(secs + 0.4), m.app, state, attempt))
@@ -562,7 +562,7 @@ def job_crnn_worker_none(r: Runner, out: Path):
 def job_textcnn_py2(r: Runner, out: Path):
     m = Meta("job_20181008_1021_textcnn", "application_1539150421_1021", "v-fangw", "gcr-gpu-011", 1,
              "2018-10-08 10:21:37", image="philly/jobs/custom/tensorflow:v1.10-py3")
-    job = r.job(m, {"train.py": "code_textcnn_train.py", "data_helpers.py": "code_textcnn_helpers_py2.py"})
+    job = r.job(m, {"train.py": "code_textcnn_train.py", "data_helpers.py": "code_textcnn_helpers.py2"})
     run = r.run(job, ["python", "train.py"], merge=True)
     d = Doc()
     d.add(preamble(m, launch="python train.py", pip=pip_noise("tensorflow-gpu==1.10.0", "numpy==1.14.5")))
@@ -669,8 +669,10 @@ def job_squad_empty_eval(r: Runner, out: Path):
     a1 = Run(r.clean(job, so_path.read_text()), r.clean(job, se_path.read_text()), p.returncode)
     so, se = Doc(), Doc()
     so.add(preamble(m1, attempt=1, attempts=2, launch="bash run.sh", pip=STD_PIP))
-    so.add(a1.stdout)
+    head, sep, tail = a1.stdout.partition("eval.py exited with status")
+    so.add(head)
     so.add("[%s] Received preemption notice from scheduler; sending SIGTERM to job processes\n" % m1.at(41.0))
+    so.add(sep + tail)
     so.add(epilogue(m1, 41.3, a1.rc, attempt=1, attempts=2, logs=a1))
     se.add(a1.stderr)
     write(out, m.name + "/retry-1/stdout.txt", so)

@@ -1,4 +1,6 @@
 """CRNN text recogniser: (image, transcript) pairs loaded by DataLoader workers."""
+import time
+
 import torch
 from torch.utils.data import DataLoader, Dataset
 
@@ -13,11 +15,16 @@ class SynthText(Dataset):
     def __len__(self):
         return len(self.keys)
 
+    def decode_image(self, key):
+        time.sleep(0.02)   # stands in for JPEG decoding + resize to 32x100
+        return torch.zeros(1, 32, 100)
+
     def __getitem__(self, i):
         key = self.keys[i]
+        image = self.decode_image(key)
         text = self.labels.get(key)
         text = text[:24]
-        return torch.zeros(1, 32, 100), len(text)
+        return image, len(text)
 
 
 def main():

@@ -6,11 +6,13 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn as nn
+from torch.distributed.elastic.multiprocessing.errors import record
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 from _jobkit import get_logger, seed_everything
 
 
+@record
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--shards", required=True, help="directory with shard-<rank>.npy files")
