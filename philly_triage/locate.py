@@ -29,6 +29,7 @@ MAX_DETAIL_LINES = 80
 MAX_FATAL_DETAIL_LINES = 3
 MAX_CONTEXT_LINES = 30
 MAX_FRAME_LINES = 2000
+FIRST_WINDOW = 5000  # lines at the end of a file analysed first
 
 # How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
 KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1}
@@ -60,6 +61,7 @@ class _Block:
 class _Candidate:
     index: int
     end: int
+    block_start: int  # where its traceback (or its line) begins: context is read from before it
     kind: str
     role: str
     tag: str
@@ -87,40 +89,75 @@ def locate_in_job(files: Sequence[tuple[str, Sequence[LogLine]]], markers: Marke
 
 
 def locate_in_file(path: str, lines: Sequence[LogLine], markers: Markers) -> Optional[Located]:
-    """The failure that ended the run this file records, or None when it shows no failure."""
-    candidates = _candidates(path, lines, markers)
+    """The failure that ended the run this file records, or None when it shows no failure.
+
+    The failure that ended a job is near the end of its log, so the file is analysed from a window
+    at its end, widened until the answer cannot change with what lies before the window.
+    """
+    window = FIRST_WINDOW
+    while True:
+        start = max(0, len(lines) - window)
+        located, settled = _locate_in_window(path, lines, start, markers)
+        if settled or start == 0:
+            return located
+        window *= 4
+
+
+def _locate_in_window(
+    path: str, lines: Sequence[LogLine], start: int, markers: Markers
+) -> tuple[Optional[Located], bool]:
+    """Locate within ``lines[start:]``; also say whether earlier lines could change the answer."""
+    view = lines[start:]
+    candidates = _candidates(path, view, markers)
+    evidence = _Evidence(view, markers)
     if not candidates:
-        return None
-    evidence = _Evidence(lines, markers)
+        return None, evidence.survived(0, len(view))
     strong = [c for c in candidates if c.kind != "keyword"]
     failures = [c for c in strong if c.role == FAILURE]
     if failures:
         last = failures[-1]
         later_trouble = any(c.index > last.index and c.role != FAILURE for c in strong)
-        if evidence.survived(last.end, len(lines)) and not later_trouble:
-            return None
-        chosen = _root_of_final_cluster(failures, evidence)
-        return Located(chosen.failure, chosen.fallbacks, chosen.kind, FAILURE)
+        if evidence.survived(last.end, len(view)) and not later_trouble:
+            return None, True
+        cluster = _final_cluster(failures, evidence)
+        settled = cluster[0].index > MAX_CONTEXT_LINES and evidence.survived(0, cluster[0].index)
+        return _located(_root_of(cluster), view, markers, FAILURE), settled
     for group in (strong, candidates):
-        live = [c for c in group if not evidence.survived(c.end, len(lines))]
+        live = [c for c in group if not evidence.survived(c.end, len(view))]
         if live:
-            chosen = live[-1]
-            return Located(chosen.failure, chosen.fallbacks, chosen.kind, chosen.role)
-    return None
+            # Only launchers' and other processes' reports: the first of the final burst is the one
+            # closest to the cause (a death notice before the launcher's exit code). Not settled: an
+            # earlier failure followed by progress and then these lines would still be the cause.
+            first = _final_cluster(live, evidence)[0]
+            return _located(first, view, markers, first.role), False
+    return None, True
 
 
-def _root_of_final_cluster(failures: list[_Candidate], evidence: "_Evidence") -> _Candidate:
-    """The failure that started the final burst of failures (no progress between its members).
+def _located(chosen: "_Candidate", lines: Sequence[LogLine], markers: Markers, role: str) -> Located:
+    """The chosen candidate with the lines printed just before it, which context rules read."""
+    context = _context_before(lines, chosen.block_start, markers)
+    failure = replace(chosen.failure, context=context)
+    fallbacks = tuple(replace(f, context=context) for f in chosen.fallbacks)
+    return Located(failure, fallbacks, chosen.kind, role)
 
-    Tracebacks beat other lines of the burst. Tracebacks of several processes (different rank tags,
-    or the same message printed by each rank) name the first process to fail; otherwise the last
-    traceback is the one that ended the process.
-    """
+
+def _final_cluster(failures: list["_Candidate"], evidence: "_Evidence") -> list["_Candidate"]:
+    """The final burst of failures: members with no progress between them."""
     cluster = [failures[-1]]
     for candidate in reversed(failures[:-1]):
         if evidence.survived(candidate.end, cluster[0].index):
             break
         cluster.insert(0, candidate)
+    return cluster
+
+
+def _root_of(cluster: list["_Candidate"]) -> "_Candidate":
+    """The failure that started the final burst.
+
+    Tracebacks beat other lines of the burst. Tracebacks of several processes (different rank tags,
+    or the same message printed by each rank) name the first process to fail; otherwise the last
+    traceback is the one that ended the process.
+    """
     tracebacks = [c for c in cluster if c.kind == "traceback"]
     if not tracebacks:
         return cluster[-1]
@@ -182,9 +219,8 @@ def _candidates(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_
             kind=kind,
             exception=_exception_type(text, in_traceback=False),
             detail=detail,
-            context=_context_before(lines, index, markers),
         )
-        candidates.append(_Candidate(index, index + 1, kind, _role(text, markers), line.tag, failure))
+        candidates.append(_Candidate(index, index + 1, index, kind, _role(text, markers), line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
 
@@ -229,6 +265,7 @@ def _chain_candidate(chain: list[_Block], lines: Sequence[LogLine], markers: Mar
     return _Candidate(
         index=last.exception_at,
         end=last.end,
+        block_start=chain[primary].start,
         kind="traceback",
         role=_role(main.message, markers),
         tag=lines[chain[primary].exception_at].tag,
@@ -310,7 +347,6 @@ def _read_block(path: str, lines: Sequence[LogLine], start: int, link: Optional[
         kind="traceback",
         exception=_exception_type(message, in_traceback=True),
         detail=tuple(detail),
-        context=_context_before(lines, start, markers),
         in_framework=None if frame_path is None else bool(FRAMEWORK_PATH.search(frame_path)),
     )
     return _Block(start, index, end, link, failure)
