@@ -252,7 +252,7 @@ def _chain_candidate(chain: list[_Block], lines: Sequence[LogLine], markers: Mar
         return None  # "Exception ignored in ...": printed at teardown, never what ended the job
     primary = len(chain) - 1
     # "raise X from Y": Y is the underlying cause a human would name.
-    while primary > 0 and chain[primary].link == "cause":
+    while primary > 0 and chain[primary].link == "cause" and not markers.is_wrapper(chain[primary - 1].failure.message):
         primary -= 1
     # A re-raised exception whose message carries the original traceback names the original.
     while primary + 1 < len(chain) and chain[primary + 1].link == "original":
