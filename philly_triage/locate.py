@@ -24,6 +24,7 @@ FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
 EXCEPTION_LINE = re.compile(
     r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*)(?: \(see above for traceback\))?(?::(?:\s(?P<msg>.*))?)?$"
 )
+USER_CODE_HEADER = re.compile(r":\s*in user code:\s*$")
 FRAMEWORK_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
 MAX_DETAIL_LINES = 80
 MAX_FATAL_DETAIL_LINES = 3
@@ -340,6 +341,13 @@ def _read_block(path: str, lines: Sequence[LogLine], start: int, link: Optional[
             break
         detail.append(stripped)
         end += 1
+    if USER_CODE_HEADER.search(message):
+        # TensorFlow's "ValueError: in user code:" is a header; the error is the last one it quotes.
+        for offset in reversed(range(len(detail))):
+            if _exception_type(detail[offset], in_traceback=False):
+                exception_line, message = lines[index + 1 + offset], detail[offset]
+                detail = detail[offset + 1 :]
+                break
     failure = Failure(
         file=path,
         line=exception_line.number,
