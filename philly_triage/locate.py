@@ -30,6 +30,7 @@ MAX_DETAIL_LINES = 80
 MAX_FATAL_DETAIL_LINES = 3
 MAX_CONTEXT_LINES = 30
 MAX_FRAME_LINES = 2000
+MAX_BURST_GAP = 10  # lines between fatal lines printed together
 FIRST_WINDOW = 5000  # lines at the end of a file analysed first
 
 # How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
@@ -126,10 +127,12 @@ def _locate_in_window(
     for group in (strong, candidates):
         live = [c for c in group if not evidence.survived(c.end, len(view))]
         if live:
-            # Only launchers' and other processes' reports: the first of the final burst is the one
-            # closest to the cause (a death notice before the launcher's exit code). Not settled: an
+            # Only launchers' and other processes' reports: the first consequence observed, or the
+            # first of the final burst (a death notice before the launcher's exit code). Not settled: an
             # earlier failure followed by progress and then these lines would still be the cause.
-            first = _final_cluster(live, evidence)[0]
+            cluster = _final_cluster(live, evidence)
+            consequences = [c for c in cluster if c.role == CONSEQUENCE]
+            first = consequences[0] if consequences else _first_of_burst(cluster)
             return _located(first, view, markers, first.role), False
     return None, True
 
@@ -161,12 +164,27 @@ def _root_of(cluster: list["_Candidate"]) -> "_Candidate":
     """
     tracebacks = [c for c in cluster if c.kind == "traceback"]
     if not tracebacks:
-        return cluster[-1]
+        return _first_of_burst(cluster)
     tags = {c.tag for c in tracebacks if c.tag}
     messages = {c.failure.message for c in tracebacks}
     if len(tags) > 1 or (len(tracebacks) > 1 and len(messages) == 1):
         return tracebacks[0]
     return tracebacks[-1]
+
+
+def _first_of_burst(candidates: list["_Candidate"]) -> "_Candidate":
+    """The first line of the tight burst that ends a list of fatal lines.
+
+    Lines printed together at the end (``terminate called`` and its ``Aborted``, the shell's
+    ``Killed`` and the scheduler's oom-kill report, the same error from several ranks) share a
+    cause, and the first of them is closest to it; a fatal line printed long before is not part.
+    """
+    first = candidates[-1]
+    for candidate in reversed(candidates[:-1]):
+        if first.index - candidate.index > MAX_BURST_GAP:
+            break
+        first = candidate
+    return first
 
 
 class _Evidence:
@@ -221,7 +239,9 @@ def _candidates(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_
             exception=_exception_type(text, in_traceback=False),
             detail=detail,
         )
-        candidates.append(_Candidate(index, index + 1, index, kind, _role(text, markers), line.tag, failure))
+        # A C++ abort names its exception on the "what():" line that follows it.
+        role_text = f"{text} {detail[0]}" if detail and detail[0].startswith("what():") else text
+        candidates.append(_Candidate(index, index + 1, index, kind, _role(role_text, markers), line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
 
@@ -297,6 +317,13 @@ def _tracebacks(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_
             continue
         blocks.append(block)
         index = block.end
+        if TRACEBACK_START.search(block.failure.message):
+            # An exception whose message is itself a traceback (TensorFlow 1's ImportError): the
+            # quoted traceback holds the original error.
+            nested = _read_block(path, lines, block.exception_at, "original", markers)
+            if nested is not None:
+                blocks.append(nested)
+                index = nested.end
     return blocks
 
 
@@ -325,14 +352,14 @@ def _read_block(path: str, lines: Sequence[LogLine], start: int, link: Optional[
     message = exception_line.text.strip()
     end = index + 1
     detail = []
-    while end < len(lines) and len(detail) < MAX_DETAIL_LINES:
+    while end < len(lines) and len(detail) < MAX_DETAIL_LINES and not TRACEBACK_START.search(message):
         text = lines[end].text
         stripped = text.strip()
-        if (
-            TRACEBACK_START.search(text)
-            or stripped in (CHAIN_CAUSE, CHAIN_CONTEXT)
-            or IGNORED.match(text)
-            or (exception_line.tag and lines[end].tag and lines[end].tag != exception_line.tag)
+        if TRACEBACK_START.search(text) or stripped in (CHAIN_CAUSE, CHAIN_CONTEXT) or IGNORED.match(text):
+            break
+        quoted = text[:1].isspace()  # indented lines belong to the message (e.g. TensorFlow's node stack)
+        if not quoted and (
+            (exception_line.tag and lines[end].tag and lines[end].tag != exception_line.tag)
             or markers.is_noise(text)
             or markers.is_wrapper(text)
             or markers.is_consequence(text)

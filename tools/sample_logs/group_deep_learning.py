@@ -19,7 +19,6 @@ Run standalone: `python tools/sample_logs/group_deep_learning.py OUT_DIR` builds
 prints the expectations as YAML. The interpreter that runs the programs is $SAMPLE_PYTHON
 (default: this interpreter); torch, numpy, pillow and tensorflow must be importable there.
 """
-from __future__ import annotations
 
 import calendar
 import gzip
@@ -84,10 +83,11 @@ class Builder:
         self.python = python
         self.scratch = scratch
         info = json.loads(subprocess.run(
-            [python, "-c", "import json, sys, sysconfig; p = sysconfig.get_paths(); "
-             "print(json.dumps([p['purelib'], p['platlib'], p['stdlib'], sys.prefix, sys.base_prefix]))"],
+            [python, "-c", "import json, site, sys, sysconfig; p = sysconfig.get_paths(); "
+             "print(json.dumps([[p['purelib'], p['platlib']] + site.getsitepackages() + "
+             "[site.getusersitepackages()], p['stdlib'], sys.prefix, sys.base_prefix]))"],
             check=True, capture_output=True, text=True).stdout)
-        self.purelib, self.platlib, self.stdlib, prefix, base_prefix = info
+        self.site_dirs, self.stdlib, prefix, base_prefix = info
         self.python_bins = sorted({str(Path(prefix) / "bin"), str(Path(python).parent),
                                    str(Path(base_prefix) / "bin")}, key=len, reverse=True)
         self.bin = scratch / "bin"
@@ -143,8 +143,7 @@ class Builder:
         repl = [(str(sb.code), sb.code_as), (str(sb.data), sb.data_as), (str(sb.work), sb.work_as)]
         repl += list(sb.extra_paths.items())
         repl += [(str(sb.root), "/tmp/job"), (str(self.bin), BINDIR)]
-        for src, dst in ((self.purelib, SITE), (self.platlib, SITE), (self.stdlib, STDLIB)):
-            repl.append((src, dst))
+        repl += [(d, SITE) for d in self.site_dirs] + [(self.stdlib, STDLIB)]
         repl += [(b, BINDIR) for b in self.python_bins]
         for src, dst in sorted(repl, key=lambda p: len(p[0]), reverse=True):
             text = text.replace(src, dst)
@@ -239,7 +238,10 @@ def _normalise_timings(text: str) -> str:
     text = re.sub(r"\((\d+\.\d+) sec\)", "(0.712 sec)", text)
     text = re.sub(r"global_step/sec: [\d.]+", "global_step/sec: 14.0449", text)
 
-    # Keras redraws with "\b" * width-of-previous-line; recompute the runs after the edits above
+    # Keras redraws with "\b" * width-of-previous-line, padding a shorter line with spaces; drop the
+    # padding (it depended on the timings) and recompute the runs after the edits above
+    text = re.sub(r" +(?=\x08)", "", text)
+
     def fix_backspaces(s: str) -> str:
         parts = re.split(r"(\x08+)", s)
         for i in range(1, len(parts), 2):

@@ -3,9 +3,12 @@
 When SAMPLE_OOM_KILL_AFTER_MB is set, check_rss() sends SIGKILL to the calling process once its
 resident set grows past that many MiB ("+N": N MiB more than at its first call) -- the same signal, from the same point of view of the
 process and its parent, as the OOM killer's. Nothing is printed: a killed process prints nothing.
+The kill comes a second after the limit is crossed (the kernel, too, acts only once reclaim has
+failed), which also lets a parent that consumes this process's output catch up and wait for it.
 """
 import os
 import signal
+import time
 
 
 def _rss_mb() -> float:
@@ -25,4 +28,5 @@ def check_rss() -> None:
     if limit.startswith("+"):
         limit = _baseline.setdefault(os.getpid(), rss) + float(limit[1:])
     if rss > float(limit):
+        time.sleep(1.0)
         os.kill(os.getpid(), signal.SIGKILL)

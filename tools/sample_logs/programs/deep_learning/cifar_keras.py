@@ -28,8 +28,8 @@ def main():
     bad = int(np.isnan(x).sum())
     log.info("integrity check: %d NaN pixels, 0 errors in %d images", bad, len(x))
     inputs = keras.Input((32, 32, 3))
-    h = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
-    for filters in (16, 32):
+    h = layers.Conv2D(48, 3, padding="same", activation="relu")(inputs)
+    for filters in (48, 96):
         r = layers.Conv2D(filters, 3, padding="same", activation="relu")(h)
         r = layers.Conv2D(filters, 3, padding="same")(r)
         h = layers.Activation("relu")(layers.Add()([r, layers.Conv2D(filters, 1)(h)]))

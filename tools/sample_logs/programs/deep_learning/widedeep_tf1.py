@@ -43,7 +43,7 @@ def main():
         tf1.train.LoggingTensorHook({"loss": loss, "step": global_step}, every_n_iter=10),
     ]
     with tf1.train.MonitoredTrainingSession(checkpoint_dir=args.model_dir, hooks=hooks,
-                                            save_summaries_steps=None, log_step_count_steps=20) as sess:
+                                            save_summaries_steps=None, log_step_count_steps=None) as sess:
         while not sess.should_stop():
             x = rng.normal(size=(args.batch_size, 32)).astype("float32")
             y = (np.abs(x[:, 0]) * 300 + rng.exponential(120, args.batch_size)).astype("float32")
