@@ -407,9 +407,3 @@ def _looks_like_exception(name: str) -> bool:
 def _context_before(lines: Sequence[LogLine], index: int, markers: Markers) -> tuple[str, ...]:
     start = max(0, index - MAX_CONTEXT_LINES)
     return tuple(line.text.strip() for line in lines[start:index] if not markers.is_noise(line.text))
-
-
-def with_fallback(located: Located, failure: Failure) -> Located:
-    """The same location read through one of its fallbacks (used when the primary matches no rule)."""
-    others = tuple(f for f in (located.failure,) + located.fallbacks if f is not failure)
-    return replace(located, failure=failure, fallbacks=others)
