@@ -33,23 +33,22 @@ def _classify(job: Job, matcher: Matcher, markers: Markers) -> FailureRecord:
     if not readable:
         reason = "; ".join(notes) if notes else "no log files in the job"
         return FailureRecord(job=job.name, status=Status.ERROR, reason=reason)
-    located = locate_in_job([(t.path, t.lines) for t in readable], markers)
-    if located is None:
-        return FailureRecord(job=job.name, status=Status.NO_FAILURE, notes=notes)
-    failure, match = match_located(located, matcher)
-    if match is None:
-        return _record(job, Status.UNCLASSIFIED, failure, None, notes)
-    return _record(job, Status.CLASSIFIED, failure, match, notes)
+    return _verdict(job, [(t.path, t.lines) for t in readable], matcher, markers, notes)
 
 
 def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>") -> FailureRecord:
     """Classify a log given as text, exactly as ``classify`` would see a file holding it."""
-    located = locate_in_job([(name, split_lines(text, markers))], markers)
-    job = Job(name, (name,))
+    return _verdict(Job(name, (name,)), [(name, split_lines(text, markers))], matcher, markers, ())
+
+
+def _verdict(job: Job, files: list, matcher: Matcher, markers: Markers, notes: tuple) -> FailureRecord:
+    """Locate the failure among the job's read files and match it: the record the job gets."""
+    located = locate_in_job(files, markers)
     if located is None:
-        return FailureRecord(job=name, status=Status.NO_FAILURE)
+        return FailureRecord(job=job.name, status=Status.NO_FAILURE, notes=notes)
     failure, match = match_located(located, matcher)
-    return _record(job, Status.CLASSIFIED if match else Status.UNCLASSIFIED, failure, match, ())
+    status = Status.CLASSIFIED if match else Status.UNCLASSIFIED
+    return _record(job, status, failure, match, notes)
 
 
 def match_located(located: Located, matcher: Matcher) -> tuple[Failure, Optional[Match]]:

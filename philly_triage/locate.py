@@ -352,7 +352,9 @@ def _read_block(path: str, lines: Sequence[LogLine], start: int, link: Optional[
     message = exception_line.text.strip()
     end = index + 1
     detail = []
-    while end < len(lines) and len(detail) < MAX_DETAIL_LINES and not TRACEBACK_START.search(message):
+    # A message that is itself a traceback (TensorFlow 1's ImportError) is read as its own block.
+    quotes_traceback = TRACEBACK_START.search(message) is not None
+    while end < len(lines) and len(detail) < MAX_DETAIL_LINES and not quotes_traceback:
         text = lines[end].text
         stripped = text.strip()
         if TRACEBACK_START.search(text) or stripped in (CHAIN_CAUSE, CHAIN_CONTEXT) or IGNORED.match(text):
