@@ -1,57 +1,28 @@
-"""Load the rule catalogue from YAML files and validate every rule before anything runs.
+"""Build the rule catalogue from its sources: the built-in rules and the users' rule files.
 
-A broken rule file is a user's mistake: it becomes a ``CatalogueError`` whose problems name the
-file, the line, the rule and what is wrong, never a traceback.
+Sources are read in order and merged by rule id: a rule from a later source replaces the rule
+with the same id from an earlier one, in its place. Two rules with one id in the same source are
+a mistake. Any problem in any file stops the build with a ``CatalogueError`` that lists them all.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Iterable, Optional, Union
 
-import regex
+from philly_triage.models import Rule
+from philly_triage.rule_file import REGEX_FLAGS, Problem, load_rule_file
 
-from philly_triage.models import ContextPattern, Pattern, Rule
-from philly_triage.yaml_source import YamlDocument, YamlSyntaxError, load_yaml
+__all__ = [
+    "BUILTIN", "REGEX_FLAGS", "Catalogue", "CatalogueError", "Problem", "RuleSource",
+    "builtin_rules_dir", "builtin_source", "load_catalogue", "rule_files",
+]
 
-RULE_KEYS = {
-    "id": "a short stable id, e.g. gpu_out_of_memory",
-    "name": "a human name",
-    "dimension": "the dimension id the category belongs to",
-    "description": "what the category means",
-    "hint": "a short fix hint",
-    "priority": "an integer; the higher wins when two rules match equally well",
-    "keywords": "lower-case literals, one of which must occur for the patterns to be tried",
-    "exceptions": "exception type names (without module) that belong to this category",
-    "patterns": "regular expressions for the failure message",
-    "context": "pairs of `when` (the failure line) and `near` (a line printed before it)",
-    "exclude": "regular expressions that veto this rule on the failure line",
-    "examples": "`match` and `no_match` log excerpts that test the rule",
-}
-REQUIRED_KEYS = ("id", "name", "dimension", "description", "hint")
-EXAMPLE_KEYS = ("match", "no_match")
-PATTERN_KEYS = ("regex", "frame")
-FRAME_VALUES = ("framework", "user")
-CONTEXT_KEYS = ("when", "near")
-ID_SHAPE = regex.compile(r"[a-z][a-z0-9_]*\Z")
-REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a rule file."""
-
-    file: str
-    line: Optional[int]
-    rule: Optional[str]
-    message: str
-
-    def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        who = f" rule '{self.rule}':" if self.rule else ""
-        return f"{where}:{who} {self.message}"
+BUILTIN = "built-in"
+# The study's dimensions in its order; dimensions that users' rules declare follow them.
+TAXONOMY_DIMENSIONS = ("deep_learning", "execution_environment", "general_code", "data")
+RULE_SUFFIXES = (".yaml", ".yml")
 
 
 class CatalogueError(Exception):
@@ -63,14 +34,26 @@ class CatalogueError(Exception):
 
 
 @dataclass(frozen=True)
+class RuleSource:
+    """A directory of rule files (searched recursively) or one rule file, and where it was named."""
+
+    path: Path
+    origin: str  # "built-in", "project", "TRIAGE_RULES" or "--rules"
+
+
+@dataclass(frozen=True)
 class Catalogue:
     """All rules, in a stable order, with the dimensions they declare."""
 
     rules: tuple[Rule, ...]
+    sources: tuple[RuleSource, ...] = ()
 
     @property
     def dimensions(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(rule.dimension for rule in self.rules))
+        """Every dimension a rule declares: the study's first, in its order, then new ones."""
+        declared = dict.fromkeys(rule.dimension for rule in self.rules)
+        known = tuple(d for d in TAXONOMY_DIMENSIONS if d in declared)
+        return known + tuple(d for d in declared if d not in known)
 
     def rule(self, rule_id: str) -> Optional[Rule]:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
@@ -85,211 +68,64 @@ def builtin_rules_dir() -> Path:
     return package_dir.parent / "rules"
 
 
-def load_catalogue(directories: Iterable[Path] = ()) -> Catalogue:
-    """Load every ``*.yaml``/``*.yml`` rule file of the given directories (built-in by default)."""
-    directories = list(directories) or [builtin_rules_dir()]
+def builtin_source() -> RuleSource:
+    return RuleSource(builtin_rules_dir(), BUILTIN)
+
+
+def load_catalogue(sources: Optional[Iterable[Union[RuleSource, Path]]] = None) -> Catalogue:
+    """Load and merge the given sources (the built-in catalogue when ``sources`` is None).
+
+    A bare path counts as a ``--rules`` source.
+    """
+    if sources is None:
+        sources = [builtin_source()]
+    sources = [s if isinstance(s, RuleSource) else RuleSource(Path(s), "--rules") for s in sources]
+    if not sources:
+        raise CatalogueError([Problem("(catalogue)", None, None, "no rule sources: give --rules DIR, "
+                                      "set TRIAGE_RULES or add .triage/rules/, or drop --no-builtin-rules")])
     problems: list[Problem] = []
-    rules: list[Rule] = []
-    for directory in directories:
-        files = rule_files(directory)
-        if not files:
-            problems.append(Problem(str(directory), None, None, "no rule files (*.yaml) found"))
-        for path in files:
-            rule, found = load_rule_file(path)
-            problems.extend(found)
-            if rule is not None:
-                rules.append(rule)
-    problems.extend(_duplicate_ids(rules))
+    merged: dict[str, Rule] = {}
+    for source in sources:
+        rules, found = load_source(source)
+        problems.extend(found)
+        for rule in rules:
+            earlier = merged.get(rule.id)
+            merged[rule.id] = replace(rule, replaces=earlier.source) if earlier else rule
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(tuple(rules))
+    return Catalogue(tuple(merged.values()), tuple(sources))
 
 
-def rule_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
+def load_source(source: RuleSource) -> tuple[list[Rule], list[Problem]]:
+    """The valid rules of one source, and the problems of its files (duplicates included)."""
+    files = rule_files(source.path)
+    if not files:
+        what = "does not exist" if not source.path.exists() else "holds no rule files (*.yaml, *.yml)"
+        return [], [Problem(str(source.path), None, None, f"{source.origin} rule source {what}")]
+    problems: list[Problem] = []
+    rules: dict[str, Rule] = {}
+    for path in files:
+        rule, found = load_rule_file(path)
+        problems.extend(found)
+        if rule is None:
+            continue
+        if rule.id in rules:
+            first = rules[rule.id]
+            message = f"duplicate rule id, also defined in {first.source}:{first.line}"
+            problems.append(Problem(rule.source, rule.line, rule.id, message))
+            continue
+        rules[rule.id] = replace(rule, origin=source.origin)
+    return list(rules.values()), problems
+
+
+def rule_files(path: Path) -> list[Path]:
+    """The rule files a source names: the file itself, or a directory's (recursively, sorted)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-
-
-def load_rule_file(path: Path) -> tuple[Optional[Rule], list[Problem]]:
-    """Parse and validate one rule file: the rule, or the problems that keep it out."""
-    name = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        return None, [Problem(name, None, None, f"cannot read the file: {err}")]
-    try:
-        document = load_yaml(text)
-    except YamlSyntaxError as err:
-        return None, [Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]
-    return _RuleReader(name, document).read()
-
-
-def _duplicate_ids(rules: list[Rule]) -> list[Problem]:
-    seen: dict[str, Rule] = {}
-    problems = []
-    for rule in rules:
-        if rule.id in seen:
-            problems.append(
-                Problem(rule.source, None, rule.id, f"duplicate rule id, also defined in {seen[rule.id].source}")
-            )
-        seen.setdefault(rule.id, rule)
-    return problems
-
-
-class _RuleReader:
-    """Turns one parsed YAML document into a Rule, collecting every problem on the way."""
-
-    def __init__(self, file: str, document: YamlDocument):
-        self.file = file
-        self.doc = document
-        self.problems: list[Problem] = []
-        self.rule_id: Optional[str] = None
-
-    def problem(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem(self.file, self.doc.line_of(*path), self.rule_id, message))
-
-    def read(self) -> tuple[Optional[Rule], list[Problem]]:
-        data = self.doc.data
-        if not isinstance(data, dict):
-            self.problem((), "a rule file must be a mapping of keys such as id, name, dimension, patterns")
-            return None, self.problems
-        if isinstance(data.get("id"), str):
-            self.rule_id = data["id"]
-        self._check_keys(data, RULE_KEYS, ())
-        for key in REQUIRED_KEYS:
-            if key not in data:
-                self.problem((), f"missing required key '{key}' ({RULE_KEYS[key]})")
-        for key in REQUIRED_KEYS:
-            if key in data and not (isinstance(data[key], str) and data[key].strip()):
-                self.problem((key,), f"'{key}' must be a non-empty string")
-        if self.rule_id is not None and not ID_SHAPE.match(self.rule_id):
-            self.problem(("id",), "'id' must be lower-case letters, digits and underscores, starting with a letter")
-        for key in ("dimension",):
-            if isinstance(data.get(key), str) and not ID_SHAPE.match(data[key]):
-                self.problem((key,), f"'{key}' must be lower-case letters, digits and underscores")
-        priority = data.get("priority", 50)
-        if not isinstance(priority, int) or isinstance(priority, bool):
-            self.problem(("priority",), "'priority' must be an integer")
-        keywords = self._strings(data, "keywords")
-        if any(k != k.lower() for k in keywords):
-            self.problem(("keywords",), "keywords must be lower case (they are compared with the lower-cased line)")
-        exceptions = self._strings(data, "exceptions")
-        excludes = self._strings(data, "exclude")
-        for index, pattern in enumerate(excludes):
-            self._compile(pattern, ("exclude", index))
-        patterns = self._patterns(data)
-        context = self._context(data)
-        if not (patterns or exceptions or context) and not self.problems:
-            self.problem((), "a rule needs at least one of 'patterns', 'exceptions' or 'context'")
-        examples_match, examples_no_match = self._examples(data)
-        if self.problems:
-            return None, self.problems
-        rule = Rule(
-            id=data["id"],
-            name=data["name"].strip(),
-            dimension=data["dimension"],
-            description=" ".join(data["description"].split()),
-            hint=" ".join(data["hint"].split()),
-            priority=priority,
-            keywords=tuple(keywords),
-            exceptions=tuple(exceptions),
-            patterns=tuple(patterns),
-            context=tuple(context),
-            excludes=tuple(excludes),
-            examples_match=tuple(examples_match),
-            examples_no_match=tuple(examples_no_match),
-            source=self.file,
-        )
-        return rule, self.problems
-
-    def _check_keys(self, mapping: dict, allowed: Any, path: tuple) -> None:
-        for key in mapping:
-            if key in allowed:
-                continue
-            close = difflib.get_close_matches(str(key), list(allowed), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (known keys: {', '.join(allowed)})"
-            self.problem(path + (key,), f"unknown key '{key}'{hint}")
-
-    def _strings(self, data: dict, key: str) -> list[str]:
-        value = data.get(key, [])
-        if value is None:
-            return []
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            self.problem((key,), f"'{key}' must be a list of non-empty strings")
-            return []
-        return value
-
-    def _compile(self, pattern: str, path: tuple) -> bool:
-        try:
-            regex.compile(pattern, REGEX_FLAGS)
-        except regex.error as err:
-            position = f" at position {err.pos}" if getattr(err, "pos", None) is not None else ""
-            self.problem(path, f"invalid regular expression {pattern!r}: {err.msg}{position}")
-            return False
-        return True
-
-    def _patterns(self, data: dict) -> list[Pattern]:
-        value = data.get("patterns", [])
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(("patterns",), "'patterns' must be a list of regular expressions")
-            return []
-        patterns = []
-        for index, item in enumerate(value):
-            path = ("patterns", index)
-            if isinstance(item, str) and item:
-                if self._compile(item, path):
-                    patterns.append(Pattern(item))
-            elif isinstance(item, dict):
-                self._check_keys(item, PATTERN_KEYS, path)
-                text, frame = item.get("regex"), item.get("frame")
-                if not isinstance(text, str) or not text:
-                    self.problem(path, "a pattern mapping needs 'regex', a non-empty string")
-                elif frame is not None and frame not in FRAME_VALUES:
-                    self.problem(path + ("frame",), f"'frame' must be one of {', '.join(FRAME_VALUES)}")
-                elif self._compile(text, path):
-                    patterns.append(Pattern(text, frame))
-            else:
-                self.problem(path, "a pattern must be a string or a mapping with 'regex' (and 'frame')")
-        return patterns
-
-    def _context(self, data: dict) -> list[ContextPattern]:
-        value = data.get("context", [])
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.problem(("context",), "'context' must be a list of mappings with 'when' and 'near'")
-            return []
-        found = []
-        for index, item in enumerate(value):
-            path = ("context", index)
-            if not isinstance(item, dict):
-                self.problem(path, "a context entry must be a mapping with 'when' and 'near'")
-                continue
-            self._check_keys(item, CONTEXT_KEYS, path)
-            when, near = item.get("when"), item.get("near")
-            if not (isinstance(when, str) and when and isinstance(near, str) and near):
-                self.problem(path, "a context entry needs 'when' and 'near', both non-empty strings")
-                continue
-            if self._compile(when, path + ("when",)) and self._compile(near, path + ("near",)):
-                found.append(ContextPattern(when, near))
-        return found
-
-    def _examples(self, data: dict) -> tuple[list[str], list[str]]:
-        value = data.get("examples", {})
-        if value is None:
-            return [], []
-        if not isinstance(value, dict):
-            self.problem(("examples",), "'examples' must be a mapping with 'match' and 'no_match' lists")
-            return [], []
-        self._check_keys(value, EXAMPLE_KEYS, ("examples",))
-        lists = []
-        for key in EXAMPLE_KEYS:
-            items = value.get(key, []) or []
-            if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-                self.problem(("examples", key), f"'examples.{key}' must be a list of non-empty strings")
-                items = []
-            lists.append(items)
-        return lists[0], lists[1]
+    return sorted(
+        p for p in path.rglob("*")
+        if p.suffix in RULE_SUFFIXES and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )

@@ -25,6 +25,7 @@ class Pattern:
 
     regex: str
     frame: Optional[str] = None  # "framework" or "user": where the raising frame must be
+    line: Optional[int] = field(default=None, compare=False)  # where the rule file states it
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,15 @@ class ContextPattern:
 
     when: str
     near: str
+    line: Optional[int] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A log excerpt (one line or a whole traceback) that a rule must, or must not, classify."""
+
+    text: str
+    line: Optional[int] = field(default=None, compare=False)  # where the rule file states it
 
 
 @dataclass(frozen=True)
@@ -54,9 +64,12 @@ class Rule:
     patterns: tuple[Pattern, ...] = ()
     context: tuple[ContextPattern, ...] = ()
     excludes: tuple[str, ...] = ()
-    examples_match: tuple[str, ...] = ()
-    examples_no_match: tuple[str, ...] = ()
-    source: str = ""
+    examples_match: tuple[Example, ...] = ()
+    examples_no_match: tuple[Example, ...] = ()
+    source: str = ""  # the rule file
+    origin: str = ""  # which catalogue it came from: built-in, project, TRIAGE_RULES or --rules
+    replaces: Optional[str] = None  # the file of the rule with the same id that this one replaces
+    line: Optional[int] = field(default=None, compare=False)  # the line of its `id` in the rule file
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,26 @@
-"""Every rule's embedded examples, through the full pipeline (locator plus matcher)."""
+"""Every rule's embedded examples, through the full pipeline (locator plus matcher), as `rules test` runs them."""
 
 from __future__ import annotations
 
 import pytest
 
 from philly_triage.catalogue import load_catalogue
-from philly_triage.classify import classify_text
+from philly_triage.rule_examples import run_examples
 
 RULES = load_catalogue().rules
-MATCH = [(r.id, i, text) for r in RULES for i, text in enumerate(r.examples_match)]
-NO_MATCH = [(r.id, i, text) for r in RULES for i, text in enumerate(r.examples_no_match)]
+CASES = [(rule, kind, index) for rule in RULES for kind in ("match", "no_match")
+         for index in range(len(getattr(rule, f"examples_{kind}")))]
 
 
-@pytest.mark.parametrize("rule_id,index,text", MATCH, ids=[f"{r}-match-{i}" for r, i, _ in MATCH])
-def test_match_example(rule_id, index, text, matcher, markers):
-    record = classify_text(text, matcher, markers)
-    assert record.category == rule_id, f"got {record.status.value}/{record.category} for {text!r}"
+@pytest.mark.parametrize("rule,kind,index", CASES, ids=[f"{r.id}-{k}-{i}" for r, k, i in CASES])
+def test_example(rule, kind, index, matcher, markers):
+    (result,) = [r for r in run_examples([rule], matcher, markers) if r.kind == kind][index : index + 1]
+    assert result.passed, (
+        f"{rule.source}:{result.example.line}: expected {'' if result.should_match else 'not '}{rule.id}, "
+        f"got {result.got} (rule {result.record.rule}, evidence {result.record.evidence!r}) "
+        f"for {result.example.text!r}"
+    )
 
 
-@pytest.mark.parametrize("rule_id,index,text", NO_MATCH, ids=[f"{r}-no_match-{i}" for r, i, _ in NO_MATCH])
-def test_no_match_example(rule_id, index, text, matcher, markers):
-    record = classify_text(text, matcher, markers)
-    assert record.category != rule_id, f"{text!r} must not be {rule_id}"
-
-
-def test_every_match_example_passes_its_rules_keyword_prefilter():
-    """A keyword that a rule's own examples lack would blind the rule to them."""
-    for rule in RULES:
-        if not rule.keywords:
-            continue
-        for text in rule.examples_match:
-            lowered = text.lower()
-            assert any(k in lowered for k in rule.keywords) or rule.exceptions or rule.context, (rule.id, text)
+def test_every_rule_has_a_match_example():
+    assert all(rule.examples_match for rule in RULES)

@@ -1,0 +1,76 @@
+"""What every command shares: the catalogue options, exit statuses, colour and error reporting."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Callable, NoReturn, Sequence, TextIO
+
+import click
+from rich.console import Console
+
+from philly_triage.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
+from philly_triage.rule_sources import ENV_VAR, resolve_sources
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never squeeze or wrap there
+# soft_wrap: lines such as "file:line: error: ..." stay whole, for editors and CI to parse
+
+
+def catalogue_options(command: Callable) -> Callable:
+    """Add --rules and --no-builtin-rules to a command."""
+    command = click.option(
+        "--no-builtin-rules", is_flag=True,
+        help="Leave out the built-in catalogue: use only --rules, TRIAGE_RULES and .triage/rules/.",
+    )(command)
+    return click.option(
+        "--rules", "rule_paths", multiple=True, metavar="PATH", type=click.Path(path_type=Path),
+        help=f"Also use the rule files of this directory (or this file); a rule with the id of an earlier "
+        f"one replaces it. Repeatable. {ENV_VAR} (a path list) and the nearest .triage/rules/ are read too.",
+    )(command)
+
+
+def color_option(command: Callable) -> Callable:
+    return click.option(
+        "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+        help="Colour the output: on a terminal (auto), always, or never. NO_COLOR turns auto off.",
+    )(command)
+
+
+def open_catalogue(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: Sequence[Path] = ()) -> Catalogue:
+    """The merged catalogue for this run; a broken one ends the run with exit status 2."""
+    sources = resolve_sources(list(rule_paths) + list(extra), use_builtin=not no_builtin_rules)
+    try:
+        return load_catalogue(sources)
+    except CatalogueError as err:
+        report_problems(err.problems)
+        sys.exit(EXIT_USAGE)
+
+
+def report_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
+    for problem in problems:
+        click.echo(f"triage: {problem.severity}: {problem}", file=stream or sys.stderr)
+
+
+def fail_usage(message: str) -> NoReturn:
+    raise click.UsageError(message)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def make_console(stream: TextIO, color: bool) -> Console:
+    """A rich console that writes plain text unless colour is on."""
+    is_terminal = bool(getattr(stream, "isatty", lambda: False)())
+    width = shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns if is_terminal else PLAIN_WIDTH
+    return Console(
+        file=stream, force_terminal=color, no_color=not color, color_system="auto" if color else None,
+        highlight=False, width=width, soft_wrap=True,
+    )

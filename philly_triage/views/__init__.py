@@ -1,0 +1,1 @@
+"""Human views of triage's results, printed with rich."""
