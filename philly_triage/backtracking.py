@@ -29,11 +29,12 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover - Python 3.9 and 3.10
     import sre_parse as _sre  # type: ignore[no-redef]
 
-DEFAULT_BUDGET = 0.1  # seconds one search may take on one attack line
+DEFAULT_BUDGET = 0.15  # CPU seconds one search may take on one attack line
 PUMP_LENGTH = 4096  # characters of pumped text: a long but real log line
 MAX_ATTACKS = 40  # per pattern; the first attacks (nested repeats) are the likeliest to bite
 MAX_SPREAD = 64  # a counted repeat {m,} is spread only for m up to this
 MAX_WITNESS_REPEAT = 16  # a repeat's minimum count used when building the shortest text
+MAX_WITNESS = 256  # characters of the shortest text of any part of a pattern
 MAX_SHOWN = 16  # characters of a piece of text shown in a sample
 
 _LITERAL, _NOT_LITERAL, _ANY, _IN = _sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN
@@ -90,24 +91,27 @@ def find_slow_match(pattern: str, budget: float = DEFAULT_BUDGET) -> Optional[Sl
     compiled = _compile(pattern)
     if compiled is None:
         return None
-    for attack in attack_lines(pattern):
+    for attack in _attack_lines(pattern):
         seconds, timed_out = _timed_search(compiled, attack.text, budget)
         if seconds <= budget and not timed_out:
             continue
-        # A busy machine can stall one search; only a second slow run of the same line counts.
+        # CPU time barely moves with load, but a cache-thrashing neighbour can still slow one run:
+        # only a second slow run of the same line counts.
         seconds, timed_out = _timed_search(compiled, attack.text, budget)
         if seconds > budget or timed_out:
             return SlowPattern(pattern, attack.sample, seconds, timed_out)
     return None
 
 
-def attack_lines(pattern: str) -> list[_Attack]:
+def _attack_lines(pattern: str) -> list[_Attack]:
     """The adversarial lines for a pattern, likeliest first, without duplicates."""
     try:
         attacks = list(_structural_attacks(pattern))
     except Exception:  # sre cannot parse regex-only syntax such as \p{L}; guess from the text
         attacks = list(_textual_attacks(pattern))
-    unique = {attack.text: attack for attack in attacks}
+    unique: dict[str, _Attack] = {}
+    for attack in attacks:
+        unique.setdefault(attack.text, attack)
     return list(unique.values())[:MAX_ATTACKS]
 
 
@@ -119,14 +123,19 @@ def _compile(pattern: str) -> Optional[regex.Pattern]:
 
 
 def _timed_search(compiled: regex.Pattern, text: str, budget: float) -> tuple[float, bool]:
-    start = time.perf_counter()
+    """CPU seconds of one search, and whether it hit the budget.
+
+    Both this clock and the regex module's ``timeout`` count CPU time, so a busy machine that
+    delays the search (wall time) does not make a safe pattern look slow.
+    """
+    start = time.thread_time()
     try:
         compiled.search(text, timeout=budget)
     except TimeoutError:
-        return time.perf_counter() - start, True
+        return time.thread_time() - start, True
     except Exception:  # e.g. MemoryError: not a question of speed
         pass
-    return time.perf_counter() - start, False
+    return time.thread_time() - start, False
 
 
 # Attacks built from the parsed pattern.
@@ -237,7 +246,8 @@ def _literal_runs(items: Iterable) -> list[str]:
 
 def _witness(items: Iterable) -> str:
     """A short text the items match (lookarounds and back-references are ignored)."""
-    return "".join(_witness_one(op, av) for op, av in items)
+    # Capped so that nested counted repeats such as ((a{99}){99}){99} stay small.
+    return "".join(_witness_one(op, av) for op, av in items)[:MAX_WITNESS]
 
 
 def _witness_one(op: object, av: object) -> str:

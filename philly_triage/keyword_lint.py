@@ -49,7 +49,7 @@ def _unguarded(items: list, keywords: tuple[str, ...]) -> Optional[str]:
     """None when every spelling of the sequence holds a keyword; else a sketch of one that does not."""
     for spelling in _spellings(items):
         if not any(keyword in run for run in spelling for keyword in keywords):
-            return " ... ".join(run for run in spelling if run)
+            return "…".join(run for run in spelling if run)
     return None
 
 

@@ -25,9 +25,10 @@ def resolve_sources(
     """The sources in the order they are merged."""
     environ = os.environ if environ is None else environ
     sources = [builtin_source()] if use_builtin else []
-    project = find_project_rules(cwd or Path.cwd())
-    if project is not None:
-        sources.append(RuleSource(project, "project"))
+    cwd = cwd or Path.cwd()
+    project = find_project_rules(cwd)
+    if project is not None:  # named relative to where the user stands, as they would type it
+        sources.append(RuleSource(Path(os.path.relpath(project, cwd.resolve())), "project"))
     for entry in environ.get(ENV_VAR, "").split(os.pathsep):
         if entry.strip():
             sources.append(RuleSource(Path(entry.strip()).expanduser(), ENV_VAR))

@@ -44,7 +44,7 @@ def test_sources_in_merge_order(tmp_path):
     sources = resolve_sources([tmp_path / "cli"], environ=env, cwd=nested)
     assert [(s.origin, s.path) for s in sources] == [
         (BUILTIN, builtin_rules_dir()),
-        ("project", project.resolve()),
+        ("project", Path("../../.triage/rules")),
         ("TRIAGE_RULES", tmp_path / "a"),
         ("TRIAGE_RULES", tmp_path / "b"),
         ("--rules", tmp_path / "cli"),

@@ -288,3 +288,28 @@ def test_eval_broken_expectations_file_is_exit_2_with_file_and_line(tmp_path):
     result = run("eval", tmp_path, "--expect", expect)
     assert result.exit_code == 2
     assert f"{expect}:2:" in result.stderr and "los_nan" in result.stderr and "did you mean 'loss_nan'" in result.stderr
+
+
+def test_rule_files_are_loaded_safely(tmp_path):
+    marker = tmp_path / "ran"
+    path = broken(tmp_path, GOOD.replace("name: NCCL collective timeout",
+                                         f"name: !!python/object/apply:os.system ['touch {marker}']"))
+    result = run("rules", "check", path)
+    assert result.exit_code == 1 and not marker.exists()
+    assert f"{path}:3: error: YAML syntax error: could not determine a constructor" in result.stdout
+
+
+def test_a_slow_pattern_in_a_real_run_is_abandoned_with_one_warning(isolated, tmp_path):
+    rules = tmp_path / "slow"
+    path = write_rule(rules, "slow_rule", keyword="a", pattern="(a|aa)+$", example="aaaa")
+    assert "(a|aa)+$" in path.read_text()
+    logs = isolated / "logs"
+    logs.mkdir()
+    for name in ("one.log", "two.log"):
+        (logs / name).write_text("Traceback (most recent call last):\nValueError: " + "a" * 60 + "!\n")
+    result = run("classify", logs, "-f", "jsonl", "--rules", rules)
+    assert result.exit_code == 0
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["status"], r["category"]) for r in records] == [("classified", "illegal_argument")] * 2
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "rule 'slow_rule'" in warnings[0] and "(a|aa)+$" in warnings[0]
