@@ -8,7 +8,6 @@ own ``match`` examples as witnesses (a line the pattern matches but no keyword p
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, Optional, Sequence
 
 import regex
@@ -16,14 +15,8 @@ import regex
 from philly_triage.models import Rule
 from philly_triage.rule_file import REGEX_FLAGS
 
-try:  # the parser behind ``re``; its module name changed in Python 3.11
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-    from re import _constants as sre_constants  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python < 3.11
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
+from philly_triage.regex_syntax import parse, sre as _C
 
-_C = sre_constants
 _REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT} | ({_C.POSSESSIVE_REPEAT} if hasattr(_C, "POSSESSIVE_REPEAT") else set())
 _ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
 MAX_SPELLINGS = 256  # beyond this, a pattern's alternatives count as unknown text (no false alarm)
@@ -38,11 +31,10 @@ def unguarded_path(pattern: str, keywords: Sequence[str]) -> Optional[str]:
     """
     if not keywords:
         return None
-    try:
-        parsed = sre_parse.parse(pattern, re.IGNORECASE)
-    except (re.error, RecursionError, OverflowError, ValueError):
+    parsed = parse(pattern)
+    if parsed is None:
         return None
-    return _unguarded(list(parsed), tuple(k.lower() for k in keywords))
+    return _unguarded(parsed, tuple(k.lower() for k in keywords))
 
 
 def _unguarded(items: list, keywords: tuple[str, ...]) -> Optional[str]:

@@ -14,6 +14,7 @@ from typing import Any, Optional
 import regex
 
 from philly_triage.models import ContextPattern, Example, Pattern, Rule
+from philly_triage.regex_syntax import MAX_EXPANDED_SIZE, expanded_size, parse
 from philly_triage.yaml_source import YamlDocument, YamlSyntaxError, load_yaml
 
 RULE_KEYS = {
@@ -154,6 +155,11 @@ class _RuleReader:
         return value
 
     def _compile(self, pattern: str, path: tuple) -> bool:
+        parsed = parse(pattern)
+        if parsed is not None and expanded_size(parsed) > MAX_EXPANDED_SIZE:
+            self.problem(path, f"regular expression {pattern!r} is too large once its counted repeats are "
+                               f"unrolled (over {MAX_EXPANDED_SIZE:,} elements); use + or * instead of large counts")
+            return False
         try:
             regex.compile(pattern, REGEX_FLAGS)
         except regex.error as err:

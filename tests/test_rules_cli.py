@@ -159,9 +159,11 @@ GOOD = (ROOT / "tests" / "data" / "rule_files" / "nccl_timeout.yaml").read_text(
          "pattern '(\\\\w+\\\\s?)+$' backtracks catastrophically: a search of "),
         ("  - 'Watchdog caught collective operation timeout'", "  - 'x*'", 11,
          "pattern 'x*' matches an empty line, so it matches every line"),
+        ("  - 'Watchdog caught collective operation timeout'", "  - '(?:(?:(?:a{99}){99}){99}){99}'", 11,
+         "is too large once its counted repeats are unrolled"),
     ],
     ids=["yaml", "misspelt-no_match", "misspelt-key", "missing", "int-type", "str-type", "regex", "backtracking",
-         "empty-match"],
+         "empty-match", "too-large"],
 )
 def test_rules_check_names_file_line_and_problem(tmp_path, old, new, line, problem):
     assert old in GOOD

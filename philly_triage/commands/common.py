@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 
 from philly_triage.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
+from philly_triage.expectations import Expectations, ExpectationsError, load_expectations
 from philly_triage.rule_sources import ENV_VAR, resolve_sources
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -45,6 +46,15 @@ def open_catalogue(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: Se
     try:
         return load_catalogue(sources)
     except CatalogueError as err:
+        report_problems(err.problems)
+        sys.exit(EXIT_USAGE)
+
+
+def open_expectations(path: Path, catalogue: Catalogue) -> Expectations:
+    """The expectations file; a broken one ends the run with exit status 2."""
+    try:
+        return load_expectations(path, catalogue)
+    except ExpectationsError as err:
         report_problems(err.problems)
         sys.exit(EXIT_USAGE)
 

@@ -9,11 +9,10 @@ from pathlib import Path
 import click
 
 from philly_triage.commands.common import (
-    EXIT_FOUND, EXIT_OK, EXIT_USAGE, catalogue_options, color_option, make_console, open_catalogue,
-    report_problems, use_color,
+    EXIT_FOUND, EXIT_OK, catalogue_options, color_option, make_console, open_catalogue, open_expectations,
+    use_color,
 )
 from philly_triage.evaluate import evaluate, labelled_records
-from philly_triage.expectations import ExpectationsError, load_expectations
 from philly_triage.markers import default_markers
 from philly_triage.matcher import Matcher
 from philly_triage.views.evaluation import render_evaluation
@@ -47,11 +46,7 @@ def eval_command(paths, expect_file, output_format, fail_under, rule_paths, no_b
     usage, a broken catalogue or a broken expectations file.
     """
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    try:
-        expectations = load_expectations(expect_file, catalogue)
-    except ExpectationsError as err:
-        report_problems(err.problems)
-        sys.exit(EXIT_USAGE)
+    expectations = open_expectations(expect_file, catalogue)
     markers = default_markers()
     results = labelled_records(paths, Matcher(catalogue), markers)
     evaluation = evaluate(results, expectations)

@@ -12,11 +12,10 @@ import click
 
 from philly_triage.catalogue import RuleSource, rule_files
 from philly_triage.commands.common import (
-    EXIT_FOUND, EXIT_OK, EXIT_USAGE, catalogue_options, color_option, make_console, open_catalogue,
-    report_problems, use_color,
+    EXIT_FOUND, EXIT_OK, catalogue_options, color_option, make_console, open_catalogue, open_expectations,
+    use_color,
 )
 from philly_triage.evaluate import labelled_records
-from philly_triage.expectations import ExpectationsError, load_expectations
 from philly_triage.markers import default_markers
 from philly_triage.matcher import Matcher
 from philly_triage.rule_check import check_sources
@@ -120,6 +119,7 @@ def test_rules(files, log_paths, expect_file, rule_paths, no_builtin_rules, colo
     if bool(log_paths) != bool(expect_file):
         raise click.UsageError("--logs and --expect go together")
     catalogue = open_catalogue(rule_paths, no_builtin_rules, extra=files)
+    expectations = open_expectations(expect_file, catalogue) if expect_file is not None else None
     tested_files = {os.path.realpath(p) for f in files for p in rule_files(f)}
     tested = [r for r in catalogue.rules if not files or os.path.realpath(r.source) in tested_files]
     markers = default_markers()
@@ -129,12 +129,7 @@ def test_rules(files, log_paths, expect_file, rule_paths, no_builtin_rules, colo
         expected = f"{'' if result.should_match else 'not '}{result.rule.id}"
         where = f"{shown_source(result.rule)}:{result.example.line} {result.kind} example of '{result.rule.id}'"
         reporter.add(shown_source(result.rule), result.passed, where, expected, result.example.text, result.record)
-    if expect_file is not None:
-        try:
-            expectations = load_expectations(expect_file, catalogue)
-        except ExpectationsError as err:
-            report_problems(err.problems)
-            sys.exit(EXIT_USAGE)
+    if expectations is not None:
         seen = set()
         for key, root, record in labelled_records(log_paths, matcher, markers):
             if key in expectations.jobs:
