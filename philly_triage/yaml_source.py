@@ -58,7 +58,11 @@ def _record_lines(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> None
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key_path = path + (key_node.value,)
-            lines[key_path] = key_node.start_mark.line + 1
+            line = key_node.start_mark.line + 1
+            if key_path in lines:
+                # YAML keeps the last of two equal keys and drops the first without a word.
+                raise YamlSyntaxError(line, f"duplicate key '{key_node.value}' (first on line {lines[key_path]})")
+            lines[key_path] = line
             _record_lines(value_node, key_path, lines)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):

@@ -8,15 +8,24 @@ from philly_triage.catalogue import load_catalogue
 from philly_triage.rule_examples import run_examples
 
 RULES = load_catalogue().rules
-CASES = [(rule, kind, index) for rule in RULES for kind in ("match", "no_match")
+CASES = [(rule.id, kind, index) for rule in RULES for kind in ("match", "no_match")
          for index in range(len(getattr(rule, f"examples_{kind}")))]
 
 
-@pytest.mark.parametrize("rule,kind,index", CASES, ids=[f"{r.id}-{k}-{i}" for r, k, i in CASES])
-def test_example(rule, kind, index, matcher, markers):
-    (result,) = [r for r in run_examples([rule], matcher, markers) if r.kind == kind][index : index + 1]
+@pytest.fixture(scope="module")
+def results(matcher, markers):
+    found: dict = {}
+    for result in run_examples(RULES, matcher, markers):
+        key = (result.rule.id, result.kind)
+        found[key + (sum(1 for k in found if k[:2] == key),)] = result
+    return found
+
+
+@pytest.mark.parametrize("rule_id,kind,index", CASES, ids=[f"{r}-{k}-{i}" for r, k, i in CASES])
+def test_example(rule_id, kind, index, results):
+    result = results[rule_id, kind, index]
     assert result.passed, (
-        f"{rule.source}:{result.example.line}: expected {'' if result.should_match else 'not '}{rule.id}, "
+        f"{result.rule.source}:{result.example.line}: expected {'' if result.should_match else 'not '}{rule_id}, "
         f"got {result.got} (rule {result.record.rule}, evidence {result.record.evidence!r}) "
         f"for {result.example.text!r}"
     )

@@ -147,6 +147,8 @@ GOOD = (ROOT / "tests" / "data" / "rule_files" / "nccl_timeout.yaml").read_text(
     [
         ("keywords: [watchdog, timeout, timed out]", "keywords: [watchdog, timeout", 10,
          "YAML syntax error: while parsing a flow sequence expected ',' or ']'"),
+        ("exceptions: [DistBackendError]", "exceptions: [DistBackendError]\npatterns: ['Watchdog']", 14,
+         "YAML syntax error: duplicate key 'patterns' (first on line 10)"),
         ("  no_match:", "  no_mach:", 22, "rule 'nccl_timeout': unknown key 'no_mach' (did you mean 'no_match'?)"),
         ("priority: 50", "priorty: 50", 6, "unknown key 'priorty' (did you mean 'priority'?)"),
         ("hint: Find the rank that stopped first; its log holds the root cause.\n", "", 2,
@@ -162,7 +164,7 @@ GOOD = (ROOT / "tests" / "data" / "rule_files" / "nccl_timeout.yaml").read_text(
         ("  - 'Watchdog caught collective operation timeout'", "  - '(?:(?:(?:a{99}){99}){99}){99}'", 11,
          "is too large once its counted repeats are unrolled"),
     ],
-    ids=["yaml", "misspelt-no_match", "misspelt-key", "missing", "int-type", "str-type", "regex", "backtracking",
+    ids=["yaml", "duplicate-key", "misspelt-no_match", "misspelt-key", "missing", "int-type", "str-type", "regex", "backtracking",
          "empty-match", "too-large"],
 )
 def test_rules_check_names_file_line_and_problem(tmp_path, old, new, line, problem):
@@ -315,3 +317,11 @@ def test_a_slow_pattern_in_a_real_run_is_abandoned_with_one_warning(isolated, tm
     assert [(r["status"], r["category"]) for r in records] == [("classified", "illegal_argument")] * 2
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "rule 'slow_rule'" in warnings[0] and "(a|aa)+$" in warnings[0]
+
+
+def test_eval_refuses_a_job_listed_twice(tmp_path):
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("a.log: key_not_found\nb.log: loss_nan\na.log: no_failure\n")
+    result = run("eval", tmp_path, "--expect", expect)
+    assert result.exit_code == 2
+    assert f"{expect}:3: YAML syntax error: duplicate key 'a.log' (first on line 1)" in result.stderr
