@@ -113,4 +113,5 @@ def _keyword_problems(rule: Rule) -> Iterator[Problem]:
 
 
 def _problem(rule: Rule, line: Optional[int], severity: str, message: str) -> Problem:
-    return Problem(rule.source, line, rule.id, message, severity)
+    """A problem at ``line``, or at the rule's id when the problem has no line of its own."""
+    return Problem(rule.source, line if line is not None else rule.line, rule.id, message, severity)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any, Optional
 
 import regex
@@ -10,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from philly_triage.catalogue import Catalogue
+from philly_triage.catalogue import BUILTIN, Catalogue, builtin_rules_dir
 from philly_triage.models import Rule
 
 # One token of a regular expression, for highlighting: an escape, a class, a group opening, a
@@ -35,10 +36,16 @@ def highlight_regex(pattern: str) -> Text:
 
 def shown_source(rule: Rule) -> str:
     """The rule's file as a user would type it: relative when under the current directory."""
-    if rule.origin == "built-in":
+    if rule.origin == BUILTIN:
         return f"<built-in>/{os.path.basename(rule.source)}"
     relative = os.path.relpath(rule.source)
     return relative if not relative.startswith("..") else rule.source
+
+
+def _replaced(rule: Rule) -> str:
+    """The file of the rule this one replaced, shown as ``shown_source`` shows files."""
+    builtin = os.path.dirname(rule.replaces) == str(builtin_rules_dir())
+    return shown_source(replace(rule, source=rule.replaces, origin=BUILTIN if builtin else ""))
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
@@ -72,7 +79,7 @@ def render_rule_table(catalogue: Catalogue, console: Console) -> None:
                          no_wrap=header != "NAME")
     for rule in sorted_rules(catalogue):
         examples = len(rule.examples_match) + len(rule.examples_no_match)
-        source = shown_source(rule) + (" (replaces built-in)" if rule.replaces else "")
+        source = shown_source(rule) + (f" (replaces {_replaced(rule)})" if rule.replaces else "")
         table.add_row(rule.id, rule.name, rule.dimension, str(rule.priority), str(len(rule.patterns)),
                       str(examples), source)
     console.print(table)
@@ -89,7 +96,7 @@ def render_rule(rule: Rule, console: Console) -> None:
     console.print(Text.assemble((rule.id, "bold"), "  ", rule.name))
     _field(console, "dimension", rule.dimension)
     _field(console, "priority", str(rule.priority))
-    _field(console, "source", shown_source(rule) + (f" (replaces {rule.replaces})" if rule.replaces else ""))
+    _field(console, "source", shown_source(rule) + (f" (replaces {_replaced(rule)})" if rule.replaces else ""))
     _field(console, "description", rule.description)
     _field(console, "hint", rule.hint)
     _field(console, "keywords", ", ".join(rule.keywords) or None)
