@@ -359,19 +359,26 @@ def job_seq2seq_cp(r: Runner, out: Path):
     return m.name, exp
 
 
+def _merged_log_job(r: Runner, out: Path, m: Meta, files: dict, argv: list[str], category: str, find: str,
+                    end: float, suffix=".log", pip=STD_PIP, env=None):
+    """The other common shape: one log file (plain or compressed) holding platform, stdout and stderr."""
+    job = r.job(m, files)
+    run = r.run(job, argv, merge=True, env=env)
+    d = Doc()
+    d.add(preamble(m, launch=" ".join(argv), pip=pip))
+    line = d.add(run.stdout, find=find)
+    d.add(epilogue(m, end, run.rc, logs=run))
+    rel = m.name + suffix
+    write(out, rel, d)
+    return rel, expect(category, rel, line)
+
+
 def job_resnet_no_horovod(r: Runner, out: Path):
     m = Meta("resnet50-imagenet-3f2e", "application_1539150421_2210", "v-chenli", "gcr-gpu-047", 8,
              "2018-10-13 01:44:09")
-    job = r.job(m, {"main.py": "env_resnet_hvd.py"}, codedir="/app")
     argv = ["python", "main.py", "--distributed", "--batch-size", "64", "--lr", "0.4"]
-    run = r.run(job, argv, merge=True)
-    d = Doc()
-    d.add(preamble(m, launch=" ".join(argv), pip=STD_PIP))
-    line = d.add(run.stdout, find=r"^ModuleNotFoundError: No module named 'horovod'")
-    d.add(epilogue(m, 31.0, run.rc, logs=run))
-    rel = m.name + ".log.gz"
-    write(out, rel, d)
-    return rel, expect("library_not_found", rel, line)
+    return _merged_log_job(r, out, m, {"main.py": "env_resnet_hvd.py"}, argv, "library_not_found",
+                           r"^ModuleNotFoundError: No module named 'horovod'", end=31.0, suffix=".log.gz")
 
 
 def job_ctc_libcudnn(r: Runner, out: Path):
@@ -479,15 +486,10 @@ def _py_dir_job(r: Runner, out: Path, m: Meta, files: dict, argv: list[str], cat
 def job_finetune_argparse(r: Runner, out: Path):
     m = Meta("job_20181009_2307_finetune", "application_1539150421_2307", "v-lizha", "gcr-gpu-033", 1,
              "2018-10-09 23:07:55")
-    job = r.job(m, {"finetune.py": "code_finetune_args.py", "run.sh": "code_finetune_launch.sh"})
-    run = r.run(job, ["bash", "run.sh", "lr=2e-5"], merge=True, env={"DATA": "/hdfs/msrlabs/v-lizha/glue/MRPC"})
-    d = Doc()
-    d.add(preamble(m, launch="bash run.sh lr=2e-5", pip=STD_PIP))
-    line = d.add(run.stdout, find=r"^finetune\.py: error: argument --lr: invalid float value")
-    d.add(epilogue(m, 16.2, run.rc, logs=run))
-    rel = m.name + ".log"
-    write(out, rel, d)
-    return rel, expect("illegal_argument", rel, line)
+    return _merged_log_job(r, out, m, {"finetune.py": "code_finetune_args.py", "run.sh": "code_finetune_launch.sh"},
+                           ["bash", "run.sh", "lr=2e-5"], "illegal_argument",
+                           r"^finetune\.py: error: argument --lr: invalid float value", end=16.2,
+                           env={"DATA": "/hdfs/msrlabs/v-lizha/glue/MRPC"})
 
 
 def job_nmt_batch_zero(r: Runner, out: Path):
@@ -562,15 +564,10 @@ def job_crnn_worker_none(r: Runner, out: Path):
 def job_textcnn_py2(r: Runner, out: Path):
     m = Meta("job_20181008_1021_textcnn", "application_1539150421_1021", "v-fangw", "gcr-gpu-011", 1,
              "2018-10-08 10:21:37", image="philly/jobs/custom/tensorflow:v1.10-py3")
-    job = r.job(m, {"train.py": "code_textcnn_train.py", "data_helpers.py": "code_textcnn_helpers.py2"})
-    run = r.run(job, ["python", "train.py"], merge=True)
-    d = Doc()
-    d.add(preamble(m, launch="python train.py", pip=pip_noise("tensorflow-gpu==1.10.0", "numpy==1.14.5")))
-    line = d.add(run.stdout, find=r"^SyntaxError: Missing parentheses in call to 'print'")
-    d.add(epilogue(m, 15.8, run.rc, logs=run))
-    rel = m.name + ".log"
-    write(out, rel, d)
-    return rel, expect("syntax_error", rel, line)
+    files = {"train.py": "code_textcnn_train.py", "data_helpers.py": "code_textcnn_helpers.py2"}
+    return _merged_log_job(r, out, m, files, ["python", "train.py"], "syntax_error",
+                           r"^SyntaxError: Missing parentheses in call to 'print'",
+                           end=15.8, pip=pip_noise("tensorflow-gpu==1.10.0", "numpy==1.14.5"))
 
 
 def _shell_dir_job(r: Runner, out: Path, m: Meta, files: dict, argv: list[str], category: str, find: str,
@@ -611,15 +608,9 @@ def job_gnn_unbound_shell(r: Runner, out: Path):
 def job_mtl_no_checkpoint(r: Runner, out: Path):
     m = Meta("job_20181010_1744_mtl", "application_1539150421_1744", "v-sunwei", "gcr-gpu-058", 2,
              "2018-10-10 17:43:49")
-    job = r.job(m, {"mtl.py": "code_mtl_resume.py", "trainlib.py": "code_common.py"})
-    run = r.run(job, ["python", "mtl.py", "--ckpt-dir", "checkpoints"], merge=True)
-    d = Doc()
-    d.add(preamble(m, launch="python mtl.py --ckpt-dir checkpoints", pip=STD_PIP))
-    line = d.add(run.stdout, find=r"^IndexError: list index out of range")
-    d.add(epilogue(m, 24.0, run.rc, logs=run))
-    rel = m.name + ".log.bz2"
-    write(out, rel, d)
-    return rel, expect("index_out_of_range", rel, line)
+    return _merged_log_job(r, out, m, {"mtl.py": "code_mtl_resume.py", "trainlib.py": "code_common.py"},
+                           ["python", "mtl.py", "--ckpt-dir", "checkpoints"], "index_out_of_range",
+                           r"^IndexError: list index out of range", end=24.0, suffix=".log.bz2")
 
 
 def job_bert_embedding_index(r: Runner, out: Path):
@@ -639,15 +630,9 @@ def job_maml_abstract(r: Runner, out: Path):
 def job_gpt_missing_forward(r: Runner, out: Path):
     m = Meta("gpt-small-ablation-72aa", "application_1539150421_7201", "v-wenhui", "gcr-gpu-099", 1,
              "2018-10-20 10:12:20")
-    job = r.job(m, {"train_gpt.py": "code_gpt_forward.py", "trainlib.py": "code_common.py"})
-    run = r.run(job, ["python", "train_gpt.py"], merge=True)
-    d = Doc()
-    d.add(preamble(m, launch="python train_gpt.py", pip=STD_PIP))
-    line = d.add(run.stdout, find=r"^NotImplementedError: Module \[GPT\] is missing the required \"forward\"")
-    d.add(epilogue(m, 28.1, run.rc, logs=run))
-    rel = m.name + ".log"
-    write(out, rel, d)
-    return rel, expect("not_implemented", rel, line)
+    return _merged_log_job(r, out, m, {"train_gpt.py": "code_gpt_forward.py", "trainlib.py": "code_common.py"},
+                           ["python", "train_gpt.py"], "not_implemented",
+                           r"^NotImplementedError: Module \[GPT\] is missing the required \"forward\"", end=28.1)
 
 
 def job_squad_empty_eval(r: Runner, out: Path):
