@@ -113,7 +113,7 @@ class Evaluation:
 
 
 @dataclass(frozen=True)
-class _Outcome:
+class Outcome:
     """One evaluated job: what was expected and what triage said."""
 
     job: str
@@ -121,6 +121,23 @@ class _Outcome:
     got: str
     file: Optional[str]  # relative to the job's root, as expectations name files
     record: FailureRecord
+
+    @property
+    def label_right(self) -> bool:
+        return self.got == self.expected.category
+
+    @property
+    def place_right(self) -> bool:
+        """The failure's file and line are the expected ones (vacuously, when none is expected)."""
+        if self.expected.line is None:
+            return True
+        return (self.file, self.record.line) == (self.expected.file, self.expected.line)
+
+
+def outcome_of(key: str, root: str, record: FailureRecord, expected: Expected) -> Outcome:
+    """Set a job's record (found under ``root``) beside its expectation."""
+    file = None if record.file is None else _posix(os.path.relpath(record.file, root))
+    return Outcome(key, expected, label_of(record), file, record)
 
 
 def labelled_records(
@@ -152,7 +169,7 @@ def label_of(record: FailureRecord) -> str:
 
 def evaluate(results: Iterable[tuple[str, str, FailureRecord]], expectations: Expectations) -> Evaluation:
     """Compare each (key, root, record) with its expectation and score the whole set."""
-    outcomes: list[_Outcome] = []
+    outcomes: list[Outcome] = []
     seen: set[str] = set()
     unlabelled: list[str] = []
     duplicates: list[str] = []
@@ -165,9 +182,8 @@ def evaluate(results: Iterable[tuple[str, str, FailureRecord]], expectations: Ex
         if expected is None:
             unlabelled.append(key)
             continue
-        file = None if record.file is None else _posix(os.path.relpath(record.file, root))
-        outcomes.append(_Outcome(key, expected, label_of(record), file, record))
-    correct = sum(1 for o in outcomes if o.got == o.expected.category)
+        outcomes.append(outcome_of(key, root, record, expected))
+    correct = sum(1 for o in outcomes if o.label_right)
     return Evaluation(
         expectations=expectations.file,
         total=len(outcomes),
@@ -183,13 +199,13 @@ def evaluate(results: Iterable[tuple[str, str, FailureRecord]], expectations: Ex
     )
 
 
-def _label_scores(outcomes: list[_Outcome]) -> tuple[LabelScore, ...]:
+def _label_scores(outcomes: list[Outcome]) -> tuple[LabelScore, ...]:
     labels = {o.expected.category for o in outcomes} | {o.got for o in outcomes}
     scores = [_label_score(label, outcomes) for label in labels]
     return tuple(sorted(scores, key=lambda s: (-s.support, s.label)))
 
 
-def _label_score(label: str, outcomes: list[_Outcome]) -> LabelScore:
+def _label_score(label: str, outcomes: list[Outcome]) -> LabelScore:
     tp = sum(1 for o in outcomes if o.expected.category == label and o.got == label)
     fp = sum(1 for o in outcomes if o.expected.category != label and o.got == label)
     fn = sum(1 for o in outcomes if o.expected.category == label and o.got != label)
@@ -200,27 +216,27 @@ def _label_score(label: str, outcomes: list[_Outcome]) -> LabelScore:
     )
 
 
-def _confusion(outcomes: list[_Outcome]) -> tuple[Confusion, ...]:
+def _confusion(outcomes: list[Outcome]) -> tuple[Confusion, ...]:
     mistakes: dict[tuple[str, str], list[str]] = defaultdict(list)
     for o in outcomes:
-        if o.got != o.expected.category:
+        if not o.label_right:
             mistakes[o.expected.category, o.got].append(o.job)
     entries = [Confusion(e, g, len(jobs), tuple(sorted(jobs))) for (e, g), jobs in mistakes.items()]
     return tuple(sorted(entries, key=lambda c: (-c.count, c.expected, c.got)))
 
 
-def _localisation(outcomes: list[_Outcome]) -> Localisation:
+def _localisation(outcomes: list[Outcome]) -> Localisation:
     placed = [o for o in outcomes if o.expected.line is not None]
     wrong = tuple(
         Misplaced(o.job, o.expected.file, o.expected.line, o.file, o.record.line)
         for o in sorted(placed, key=lambda o: o.job)
-        if (o.file, o.record.line) != (o.expected.file, o.expected.line)
+        if not o.place_right
     )
     correct = len(placed) - len(wrong)
     return Localisation(correct, len(placed), _ratio(correct, len(placed)), wrong)
 
 
-def _false_alarms(outcomes: list[_Outcome]) -> tuple[FalseAlarm, ...]:
+def _false_alarms(outcomes: list[Outcome]) -> tuple[FalseAlarm, ...]:
     fired: dict[str, list[AlarmJob]] = defaultdict(list)
     for o in sorted(outcomes, key=lambda o: o.job):
         if o.expected.category == NO_FAILURE and o.got != NO_FAILURE:

@@ -12,10 +12,10 @@ from typing import Iterator, Optional, Sequence
 
 import regex
 
+from philly_triage.matcher import passes_prefilter
 from philly_triage.models import Rule
-from philly_triage.rule_file import REGEX_FLAGS
-
 from philly_triage.regex_syntax import parse, sre as _C
+from philly_triage.rule_file import REGEX_FLAGS
 
 _REPEATS = {_C.MAX_REPEAT, _C.MIN_REPEAT} | ({_C.POSSESSIVE_REPEAT} if hasattr(_C, "POSSESSIVE_REPEAT") else set())
 _ZERO_WIDTH = {_C.AT, _C.ASSERT, _C.ASSERT_NOT}
@@ -99,8 +99,7 @@ def blinded_examples(rule: Rule) -> Iterator[tuple[int, str, str]]:
 def _blinded_line(text: str, keywords: Sequence[str], compiled: list) -> Optional[tuple[str, str]]:
     """The first (line, pattern) of ``text`` where a pattern matches but no keyword occurs."""
     for line in text.splitlines():
-        lowered = line.lower()
-        if any(keyword in lowered for keyword in keywords):
+        if passes_prefilter(keywords, line):
             continue
         for source, pattern in compiled:
             try:

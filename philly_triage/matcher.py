@@ -8,7 +8,7 @@ pathological pattern cannot hang a run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 import regex
 
@@ -30,6 +30,14 @@ class _CompiledRule:
     excludes: tuple[regex.Pattern, ...]
     context: tuple[tuple[regex.Pattern, regex.Pattern], ...]
     exceptions: frozenset
+
+
+def passes_prefilter(keywords: Sequence[str], text: str) -> bool:
+    """Whether a rule's patterns are tried on ``text``: it holds one of the keywords, or there are none."""
+    if not keywords:
+        return True
+    lowered = text.lower()
+    return any(keyword in lowered for keyword in keywords)
 
 
 def _compile(pattern: str) -> regex.Pattern:
@@ -88,8 +96,7 @@ class Matcher:
 
     def _search_patterns(self, compiled: _CompiledRule, failure: Failure, texts: Iterable[str]) -> Optional[str]:
         for text in texts:
-            lowered = text.lower()
-            if compiled.keywords and not any(k in lowered for k in compiled.keywords):
+            if not passes_prefilter(compiled.keywords, text):
                 continue
             for pattern, frame in compiled.patterns:
                 if frame == "framework" and failure.in_framework is not True:

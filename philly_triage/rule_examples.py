@@ -7,12 +7,11 @@ catalogue competes, so an example also fails when another rule wins it.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from philly_triage.classify import classify_text
-from philly_triage.evaluate import label_of
+from philly_triage.evaluate import label_of, outcome_of
 from philly_triage.expectations import Expected
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
@@ -59,12 +58,8 @@ class LogVerdict:
     expected: str  # the expectation, readable: "gpu_out_of_memory at stderr.txt:12"
 
 
-def judge_log(record: FailureRecord, root: str, expected: Expected) -> LogVerdict:
+def judge_log(key: str, root: str, record: FailureRecord, expected: Expected) -> LogVerdict:
     """Compare one job's record with its expectation (category, and file and line when given)."""
-    passed = label_of(record) == expected.category
-    wanted = expected.category
-    if expected.line is not None:
-        place = os.path.relpath(record.file, root).replace(os.sep, "/") if record.file else None
-        passed = passed and place == expected.file and record.line == expected.line
-        wanted += f" at {expected.file}:{expected.line}"
-    return LogVerdict(passed, wanted)
+    outcome = outcome_of(key, root, record, expected)
+    wanted = expected.category if expected.line is None else f"{expected.category} at {expected.file}:{expected.line}"
+    return LogVerdict(outcome.label_right and outcome.place_right, wanted)

@@ -134,7 +134,7 @@ def test_rules(files, log_paths, expect_file, rule_paths, no_builtin_rules, colo
         for key, root, record in labelled_records(log_paths, matcher, markers):
             if key in expectations.jobs:
                 seen.add(key)
-                verdict = judge_log(record, root, expectations.jobs[key])
+                verdict = judge_log(key, root, record, expectations.jobs[key])
                 reporter.add(str(expect_file), verdict.passed, f"job {key}", verdict.expected, "", record)
         for key in sorted(set(expectations.jobs) - seen):
             expected = expectations.jobs[key].category

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import Any, Optional
 
 import regex
@@ -36,16 +35,19 @@ def highlight_regex(pattern: str) -> Text:
 
 def shown_source(rule: Rule) -> str:
     """The rule's file as a user would type it: relative when under the current directory."""
-    if rule.origin == BUILTIN:
-        return f"<built-in>/{os.path.basename(rule.source)}"
-    relative = os.path.relpath(rule.source)
-    return relative if not relative.startswith("..") else rule.source
+    return _shown_file(rule.source, rule.origin == BUILTIN)
 
 
 def _replaced(rule: Rule) -> str:
-    """The file of the rule this one replaced, shown as ``shown_source`` shows files."""
-    builtin = os.path.dirname(rule.replaces) == str(builtin_rules_dir())
-    return shown_source(replace(rule, source=rule.replaces, origin=BUILTIN if builtin else ""))
+    """The file of the rule this one replaced, shown the same way."""
+    return _shown_file(rule.replaces, os.path.dirname(rule.replaces) == str(builtin_rules_dir()))
+
+
+def _shown_file(path: str, builtin: bool) -> str:
+    if builtin:
+        return f"<built-in>/{os.path.basename(path)}"
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else path
 
 
 def rule_to_dict(rule: Rule) -> dict[str, Any]:
