@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import sys
@@ -9,21 +10,34 @@ import sys
 import click
 
 from philly_triage import __version__
-from philly_triage.commands.classify import classify
 from philly_triage.commands.common import EXIT_OK
-from philly_triage.commands.evaluate import eval_command
-from philly_triage.commands.rules import rules
+
+# Each subcommand's module is imported only when that command runs, so `triage classify` does not
+# pay for the rule checker, the evaluator and their views at every start.
+COMMANDS = {
+    "classify": "philly_triage.commands.classify:classify",
+    "eval": "philly_triage.commands.evaluate:eval_command",
+    "rules": "philly_triage.commands.rules:rules",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose subcommands are named here and imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="triage")
 def cli() -> None:
     """Find the failure that ended each deep-learning job, and say what kind it is."""
-
-
-cli.add_command(classify)
-cli.add_command(rules)
-cli.add_command(eval_command)
 
 
 def main() -> None:

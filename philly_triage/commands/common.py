@@ -6,14 +6,16 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Callable, NoReturn, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 import click
-from rich.console import Console
 
 from philly_triage.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
 from philly_triage.expectations import Expectations, ExpectationsError, load_expectations
 from philly_triage.rule_sources import ENV_VAR, resolve_sources
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never squeeze or wrap there
@@ -78,6 +80,8 @@ def use_color(choice: str, stream: TextIO) -> bool:
 
 def make_console(stream: TextIO, color: bool) -> Console:
     """A rich console that writes plain text unless colour is on."""
+    from rich.console import Console  # here, not at the top: classify's JSON and CSV never need rich
+
     is_terminal = bool(getattr(stream, "isatty", lambda: False)())
     width = shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns if is_terminal else PLAIN_WIDTH
     return Console(
