@@ -3,6 +3,9 @@
 Sources are read in order and merged by rule id: a rule from a later source replaces the rule
 with the same id from an earlier one, in its place. Two rules with one id in the same source are
 a mistake. Any problem in any file stops the build with a ``CatalogueError`` that lists them all.
+
+A catalogue that loaded cleanly is kept in the catalogue cache (``catalogue_cache``) and reused
+while its files stay as they were; ``load_source`` (what ``rules check`` reads) never uses it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
+from philly_triage import catalogue_cache
 from philly_triage.models import Rule
 from philly_triage.rule_file import REGEX_FLAGS, Problem, load_rule_file
 
@@ -75,7 +79,8 @@ def builtin_source() -> RuleSource:
 def load_catalogue(sources: Optional[Iterable[Union[RuleSource, Path]]] = None) -> Catalogue:
     """Load and merge the given sources (the built-in catalogue when ``sources`` is None).
 
-    A bare path counts as a ``--rules`` source.
+    A bare path counts as a ``--rules`` source. The catalogue cache answers when it holds these
+    sources' catalogue as their files are now.
     """
     if sources is None:
         sources = [builtin_source()]
@@ -83,6 +88,17 @@ def load_catalogue(sources: Optional[Iterable[Union[RuleSource, Path]]] = None) 
     if not sources:
         raise CatalogueError([Problem("(catalogue)", None, None, "no rule sources: give --rules DIR, "
                                       "set TRIAGE_RULES or add .triage/rules/, or drop --no-builtin-rules")])
+    key = catalogue_cache.cache_key([(s.origin, str(s.path), rule_files(s.path)) for s in sources])
+    cached = catalogue_cache.read_cached(key, Catalogue)
+    if cached is not None:
+        return cached
+    catalogue = merge_sources(sources)
+    catalogue_cache.write_cached(key, catalogue)
+    return catalogue
+
+
+def merge_sources(sources: list[RuleSource]) -> Catalogue:
+    """Load every source from its files and merge them; raise CatalogueError on any problem."""
     problems: list[Problem] = []
     merged: dict[str, Rule] = {}
     for source in sources:

@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from philly_triage.discover import discover_jobs
-from philly_triage.locate import Located, locate_in_job
+from philly_triage.locate import Located, pick_job_failure
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
-from philly_triage.reader import read_log, split_lines
+from philly_triage.scan import scan_log, scan_text
 
 
-def classify_job(job: Job, matcher: Matcher, markers: Markers) -> FailureRecord:
-    """The record for one job. Never raises: a job that triage itself cannot handle says ``error``."""
+def classify_job(job: Job, matcher: Matcher, markers: Markers, full: bool = False) -> FailureRecord:
+    """The record for one job. Never raises: a job that triage itself cannot handle says ``error``.
+
+    ``full`` analyses every line of every log instead of reading each log from its end.
+    """
     try:
-        return _classify(job, matcher, markers)
+        return _classify(job, matcher, markers, full)
     except Exception as err:  # noqa: BLE001 - a bug in triage must not lose the job's record
         return FailureRecord(
             job=job.name,
@@ -24,26 +27,26 @@ def classify_job(job: Job, matcher: Matcher, markers: Markers) -> FailureRecord:
         )
 
 
-def _classify(job: Job, matcher: Matcher, markers: Markers) -> FailureRecord:
+def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool) -> FailureRecord:
     if job.problem:
         return FailureRecord(job=job.name, status=Status.ERROR, reason=job.problem)
-    texts = [read_log(path, markers) for path in job.files]
-    notes = tuple(f"{t.path}: {t.error or t.note}" for t in texts if t.error or t.note)
-    readable = [t for t in texts if t.error is None]
+    scans = [scan_log(path, markers, full) for path in job.files]
+    notes = tuple(f"{s.path}: {note}" for s in scans for note in ((s.error,) if s.error else s.notes))
+    readable = [s for s in scans if s.error is None]
     if not readable:
         reason = "; ".join(notes) if notes else "no log files in the job"
         return FailureRecord(job=job.name, status=Status.ERROR, reason=reason)
-    return _verdict(job, [(t.path, t.lines) for t in readable], matcher, markers, notes)
+    found = [(s.path, s.located) for s in readable if s.located is not None]
+    return _verdict(job, pick_job_failure(found), matcher, notes)
 
 
 def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>") -> FailureRecord:
     """Classify a log given as text, exactly as ``classify`` would see a file holding it."""
-    return _verdict(Job(name, (name,)), [(name, split_lines(text, markers))], matcher, markers, ())
+    return _verdict(Job(name, (name,)), scan_text(text, markers, name), matcher, ())
 
 
-def _verdict(job: Job, files: list, matcher: Matcher, markers: Markers, notes: tuple) -> FailureRecord:
-    """Locate the failure among the job's read files and match it: the record the job gets."""
-    located = locate_in_job(files, markers)
+def _verdict(job: Job, located: Optional[Located], matcher: Matcher, notes: tuple) -> FailureRecord:
+    """Match the located failure: the record the job gets."""
     if located is None:
         return FailureRecord(job=job.name, status=Status.NO_FAILURE, notes=notes)
     failure, match = match_located(located, matcher)
@@ -78,7 +81,9 @@ def _record(job: Job, status: Status, failure: Failure, match: Optional[Match], 
     )
 
 
-def classify_paths(paths: list[str], matcher: Matcher, markers: Markers) -> Iterator[FailureRecord]:
+def classify_paths(
+    paths: list[str], matcher: Matcher, markers: Markers, full: bool = False
+) -> Iterator[FailureRecord]:
     """One record per job under ``paths``, in discovery order, as each job finishes."""
     for job in discover_jobs(paths, markers):
-        yield classify_job(job, matcher, markers)
+        yield classify_job(job, matcher, markers, full)

@@ -10,7 +10,7 @@ import sys
 import click
 
 from philly_triage import __version__
-from philly_triage.commands.common import EXIT_OK
+from philly_triage.commands.common import EXIT_INTERRUPTED, EXIT_OK
 
 # Each subcommand's module is imported only when that command runs, so `triage classify` does not
 # pay for the rule checker, the evaluator and their views at every start.
@@ -26,6 +26,14 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def invoke(self, ctx: click.Context):
+        """Run the subcommand; Ctrl-C anywhere ends the run with status 130 (128 + SIGINT), quietly."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("triage: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
     def get_command(self, ctx: click.Context, name: str):
         if name not in COMMANDS:

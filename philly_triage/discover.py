@@ -47,31 +47,52 @@ def _job(path: str, markers: Markers) -> Job:
     if kind == "file":
         return Job(path, (path,))
     if kind == "dir":
-        files = tuple(job_files(path, markers))
+        try:
+            files = tuple(job_files(path, markers))
+        except OSError as err:
+            return Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
         return Job(path, files, problem=None if files else "no log files in the job directory")
     if kind == "missing":
         problem = "dangling symbolic link" if os.path.islink(path) else "no such file or directory"
         return Job(path, (), problem=problem)
     if kind == "other":
         return Job(path, (), problem="not a regular file or directory")
-    return Job(path, (), problem="cannot read (permission denied or I/O error)")
+    return Job(path, (), problem=f"cannot read: {_stat_error(path)}")
 
 
-def job_files(directory: str, markers: Markers) -> Iterator[str]:
-    """The log files of one job directory: its own files, and of its retries only the latest."""
+def _stat_error(path: str) -> str:
+    """Why ``path`` cannot be looked at (a symbolic link loop, permission denied, ...)."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        return err.strerror or str(err)
+    return "unknown error"
+
+
+def job_files(directory: str, markers: Markers, top: bool = True) -> Iterator[str]:
+    """The log files of one job directory: its own files, and of its retries only the latest.
+
+    Entries that are neither files nor directories (FIFOs, dangling or looping links) are given
+    too, so that the reader says what is wrong with them; links to directories are not followed.
+    A job directory that cannot be listed raises OSError; a subdirectory that cannot be, is skipped.
+    """
     try:
         entries = [e for e in os.scandir(directory) if not e.name.startswith(".")]
     except OSError:
+        if top:
+            raise
         return
     files, subdirs = [], []
     for entry in sorted(entries, key=lambda e: e.name):
         try:
-            if entry.is_file():
-                files.append(entry.path)
-            elif entry.is_dir(follow_symlinks=False):
+            if entry.is_dir(follow_symlinks=False):
                 subdirs.append(entry)
+                continue
+            if entry.is_symlink() and entry.is_dir():
+                continue  # a link to a directory is not followed: it could loop
         except OSError:
-            continue
+            pass
+        files.append(entry.path)
     retries = {}
     for entry in subdirs:
         number = markers.retry_number(entry.name)
@@ -82,4 +103,4 @@ def job_files(directory: str, markers: Markers) -> Iterator[str]:
     for entry in subdirs:
         if entry.path in retries and entry.path != latest:
             continue
-        yield from job_files(entry.path, markers)
+        yield from job_files(entry.path, markers, top=False)

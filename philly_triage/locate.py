@@ -10,11 +10,13 @@ and what launchers and sibling processes print after the first process failed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
+from philly_triage.lines import LineView
 from philly_triage.markers import Markers
-from philly_triage.models import Failure, LogLine
+from philly_triage.models import Failure
 
 TRACEBACK_START = re.compile(r"(?:Original )?Traceback \(most recent call last\):")
 CHAIN_CAUSE = "The above exception was the direct cause of the following exception:"
@@ -31,7 +33,6 @@ MAX_FATAL_DETAIL_LINES = 3
 MAX_CONTEXT_LINES = 30
 MAX_FRAME_LINES = 2000
 MAX_BURST_GAP = 10  # lines between fatal lines printed together
-FIRST_WINDOW = 5000  # lines at the end of a file analysed first
 
 # How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
 KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1}
@@ -71,14 +72,15 @@ class _Candidate:
     fallbacks: tuple[Failure, ...] = ()
 
 
-def locate_in_job(files: Sequence[tuple[str, Sequence[LogLine]]], markers: Markers) -> Optional[Located]:
-    """Pick the failure that ended a job from the failures of each of its files."""
+def pick_job_failure(found: Sequence[tuple[str, Located]]) -> Optional[Located]:
+    """The failure that ended a job, from the failure located in each of its files (in file order).
+
+    A failure beats what launchers and other processes report; then a traceback beats a fatal line
+    and a fatal line a keyword; then a file named like stderr; then the later file.
+    """
     best: Optional[tuple] = None
-    found: Optional[Located] = None
-    for order, (path, lines) in enumerate(files):
-        located = locate_in_file(path, lines, markers)
-        if located is None:
-            continue
+    chosen: Optional[Located] = None
+    for order, (path, located) in enumerate(found):
         rank = (
             located.role == FAILURE,
             KIND_RANK[located.kind],
@@ -86,39 +88,28 @@ def locate_in_job(files: Sequence[tuple[str, Sequence[LogLine]]], markers: Marke
             order,
         )
         if best is None or rank > best:
-            best, found = rank, located
-    return found
+            best, chosen = rank, located
+    return chosen
 
 
-def locate_in_file(path: str, lines: Sequence[LogLine], markers: Markers) -> Optional[Located]:
-    """The failure that ended the run this file records, or None when it shows no failure.
+def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optional[Located], bool]:
+    """The failure that ended the run these lines record (None when they show none), and whether
+    the lines before them could change the answer (False) or not (True).
 
-    The failure that ended a job is near the end of its log, so the file is analysed from a window
-    at its end, widened until the answer cannot change with what lies before the window.
+    The view is usually the end of a log: the caller widens it until the answer is settled.
     """
-    window = FIRST_WINDOW
-    while True:
-        start = max(0, len(lines) - window)
-        located, settled = _locate_in_window(path, lines, start, markers)
-        if settled or start == 0:
-            return located
-        window *= 4
-
-
-def _locate_in_window(
-    path: str, lines: Sequence[LogLine], start: int, markers: Markers
-) -> tuple[Optional[Located], bool]:
-    """Locate within ``lines[start:]``; also say whether earlier lines could change the answer."""
-    view = lines[start:]
     candidates = _candidates(path, view, markers)
-    evidence = _Evidence(view, markers)
+    evidence = _Evidence(view)
     if not candidates:
         return None, evidence.survived(0, len(view))
     strong = [c for c in candidates if c.kind != "keyword"]
     failures = [c for c in strong if c.role == FAILURE]
     if failures:
         last = failures[-1]
-        later_trouble = any(c.index > last.index and c.role != FAILURE for c in strong)
+        # A launcher's or another process's report after it, which the job did not go on from.
+        later_trouble = any(
+            c.index > last.index and c.role != FAILURE and not evidence.survived(c.end, len(view)) for c in strong
+        )
         if evidence.survived(last.end, len(view)) and not later_trouble:
             return None, True
         cluster = _final_cluster(failures, evidence)
@@ -137,10 +128,34 @@ def _locate_in_window(
     return None, True
 
 
-def _located(chosen: "_Candidate", lines: Sequence[LogLine], markers: Markers, role: str) -> Located:
+def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int, int]]:
+    """The line ranges the locator reads to judge every possible failure of the view: each
+    traceback and each candidate line with what follows it, and the context printed before."""
+    blocks = _tracebacks(path, view, markers)
+    spans = [(max(0, b.start - MAX_CONTEXT_LINES - 1), b.end + 1) for b in blocks]
+    spans += [
+        (max(0, c.index - MAX_CONTEXT_LINES), c.index + 1 + MAX_FATAL_DETAIL_LINES)
+        for c in _candidates(path, view, markers, blocks)
+        if c.kind != "traceback"
+    ]
+    return sorted(spans)
+
+
+def renumber(located: Located, offset: int) -> Located:
+    """The same failure with its line numbers moved by ``offset`` (a view that began mid-file)."""
+    if not offset:
+        return located
+    failure = replace(located.failure, line=located.failure.line + offset)
+    fallbacks = tuple(replace(f, line=f.line + offset) for f in located.fallbacks)
+    return replace(located, failure=failure, fallbacks=fallbacks)
+
+
+def _located(chosen: "_Candidate", lines: LineView, markers: Markers, role: str) -> Located:
     """The chosen candidate with the lines printed just before it, which context rules read."""
     context = _context_before(lines, chosen.block_start, markers)
     failure = replace(chosen.failure, context=context)
+    if chosen.kind != "traceback":
+        failure = replace(failure, detail=tuple(_fatal_detail(lines, chosen.index, markers)))
     fallbacks = tuple(replace(f, context=context) for f in chosen.fallbacks)
     return Located(failure, fallbacks, chosen.kind, role)
 
@@ -181,42 +196,43 @@ def _first_of_burst(candidates: list["_Candidate"]) -> "_Candidate":
     """
     first = candidates[-1]
     for candidate in reversed(candidates[:-1]):
-        if first.index - candidate.index > MAX_BURST_GAP:
+        if first.failure.line - candidate.failure.line > MAX_BURST_GAP:
             break
         first = candidate
     return first
 
 
 class _Evidence:
-    """Counts of progress and success lines, to tell whether a job went on after a failure."""
+    """Whether a job went on after a failure: two progress lines or one success line between."""
 
-    def __init__(self, lines: Sequence[LogLine], markers: Markers):
-        self.progress = [0]
-        self.success = [0]
-        for line in lines:
-            text = line.text
-            keyworded = markers.has_keyword(text) and not markers.is_noise(text)
-            self.progress.append(self.progress[-1] + (markers.is_progress(text) and not keyworded))
-            self.success.append(self.success[-1] + (markers.is_success(text) and not keyworded))
+    def __init__(self, lines: LineView):
+        self.lines = lines
+        self.known: dict[tuple[int, int], bool] = {}
 
     def survived(self, start: int, stop: int) -> bool:
         if stop <= start:
             return False
-        progress = self.progress[stop] - self.progress[start]
-        success = self.success[stop] - self.success[start]
-        return progress >= 2 or success >= 1
+        key = (start, stop)
+        if key not in self.known:
+            self.known[key] = (
+                len(self.lines.find_evidence(start, stop, progress=True, limit=2)) >= 2
+                or bool(self.lines.find_evidence(start, stop, progress=False, limit=1))
+            )
+        return self.known[key]
 
 
-def _candidates(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_Candidate]:
-    blocks = _tracebacks(path, lines, markers)
-    consumed = [False] * len(lines)
-    for block in blocks:
-        for index in range(block.start, block.end):
-            consumed[index] = True
+def _candidates(
+    path: str, lines: LineView, markers: Markers, blocks: Optional[list[_Block]] = None
+) -> list[_Candidate]:
+    if blocks is None:
+        blocks = _tracebacks(path, lines, markers)
+    block_starts = [block.start for block in blocks]
     candidates = _traceback_candidates(blocks, lines, markers)
-    for index, line in enumerate(lines):
-        if consumed[index]:
-            continue
+    for index in lines.candidates:
+        inside = bisect_right(block_starts, index) - 1
+        if inside >= 0 and index < blocks[inside].end:
+            continue  # part of a traceback
+        line = lines[index]
         text = line.text.strip()
         if markers.is_noise(text) and not markers.is_termination(text):
             continue
@@ -226,24 +242,27 @@ def _candidates(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_
             kind = "keyword"
         else:
             continue
-        detail = tuple(
-            later.text.strip()
-            for later in lines[index + 1 : index + 1 + MAX_FATAL_DETAIL_LINES]
-            if not markers.is_noise(later.text)
-        )
         failure = Failure(
             file=path,
             line=line.number,
             message=text,
             kind=kind,
             exception=_exception_type(text, in_traceback=False),
-            detail=detail,
-        )
+        )  # its detail is read only if it is chosen (see _located)
         # A C++ abort names its exception on the "what():" line that follows it.
-        role_text = f"{text} {detail[0]}" if detail and detail[0].startswith("what():") else text
+        following = next(_fatal_detail(lines, index, markers), "")
+        role_text = f"{text} {following}" if following.startswith("what():") else text
         candidates.append(_Candidate(index, index + 1, index, kind, _role(role_text, markers), line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
+
+
+def _fatal_detail(lines: LineView, index: int, markers: Markers) -> Iterator[str]:
+    """The lines after a fatal or keyword line that belong to it (not noise), read lazily."""
+    for later in range(index + 1, min(index + 1 + MAX_FATAL_DETAIL_LINES, len(lines))):
+        text = lines[later].text
+        if not markers.is_noise(text):
+            yield text.strip()
 
 
 def _role(text: str, markers: Markers) -> str:
@@ -254,7 +273,7 @@ def _role(text: str, markers: Markers) -> str:
     return FAILURE
 
 
-def _traceback_candidates(blocks: list[_Block], lines: Sequence[LogLine], markers: Markers) -> list[_Candidate]:
+def _traceback_candidates(blocks: list[_Block], lines: LineView, markers: Markers) -> list[_Candidate]:
     """One candidate per chain of tracebacks, reading the chain as a careful human would."""
     candidates = []
     chain: list[_Block] = []
@@ -268,7 +287,7 @@ def _traceback_candidates(blocks: list[_Block], lines: Sequence[LogLine], marker
     return [c for c in candidates if c is not None]
 
 
-def _chain_candidate(chain: list[_Block], lines: Sequence[LogLine], markers: Markers) -> Optional[_Candidate]:
+def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> Optional[_Candidate]:
     if IGNORED.match(lines[chain[0].start - 1].text if chain[0].start > 0 else ""):
         return None  # "Exception ignored in ...": printed at teardown, never what ended the job
     primary = len(chain) - 1
@@ -295,39 +314,39 @@ def _chain_candidate(chain: list[_Block], lines: Sequence[LogLine], markers: Mar
     )
 
 
-def _tracebacks(path: str, lines: Sequence[LogLine], markers: Markers) -> list[_Block]:
+def _tracebacks(path: str, lines: LineView, markers: Markers) -> list[_Block]:
+    """Every Python traceback of the view, in order, with how each links to the one before it."""
     blocks: list[_Block] = []
-    index = 0
-    link: Optional[str] = None
-    while index < len(lines):
-        text = lines[index].text
-        found = TRACEBACK_START.search(text)
+    resume = 0  # lines before this belong to a block already read
+    for index in lines.candidates:
+        if index < resume or not lines.holds(index, b"raceback"):
+            continue
+        found = TRACEBACK_START.search(lines[index].text)
         if not found:
-            stripped = text.strip()
-            # Only a chain marker right between two tracebacks links them.
-            link = {CHAIN_CAUSE: "cause", CHAIN_CONTEXT: "context"}.get(stripped)
-            index += 1
             continue
         if found.group(0).startswith("Original"):
             link = "original" if blocks and blocks[-1].end == index else None
+        elif index - 1 >= resume and not TRACEBACK_START.search(lines[index - 1].text):
+            # Only a chain marker right between two tracebacks links them.
+            link = {CHAIN_CAUSE: "cause", CHAIN_CONTEXT: "context"}.get(lines[index - 1].text.strip())
+        else:
+            link = None
         block = _read_block(path, lines, index, link, markers)
-        link = None
         if block is None:
-            index += 1
             continue
         blocks.append(block)
-        index = block.end
+        resume = block.end
         if TRACEBACK_START.search(block.failure.message):
             # An exception whose message is itself a traceback (TensorFlow 1's ImportError): the
             # quoted traceback holds the original error.
             nested = _read_block(path, lines, block.exception_at, "original", markers)
             if nested is not None:
                 blocks.append(nested)
-                index = nested.end
+                resume = nested.end
     return blocks
 
 
-def _read_block(path: str, lines: Sequence[LogLine], start: int, link: Optional[str], markers: Markers) -> Optional[_Block]:
+def _read_block(path: str, lines: LineView, start: int, link: Optional[str], markers: Markers) -> Optional[_Block]:
     """Read frames after a "Traceback" line up to the exception line and the message after it."""
     frame_path: Optional[str] = None
     index = start + 1
@@ -406,6 +425,6 @@ def _looks_like_exception(name: str) -> bool:
     )
 
 
-def _context_before(lines: Sequence[LogLine], index: int, markers: Markers) -> tuple[str, ...]:
+def _context_before(lines: LineView, index: int, markers: Markers) -> tuple[str, ...]:
     start = max(0, index - MAX_CONTEXT_LINES)
     return tuple(line.text.strip() for line in lines[start:index] if not markers.is_noise(line.text))

@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 from philly_triage.catalogue import CatalogueError, Problem
+from philly_triage.catalogue_cache import cache_dir
+from philly_triage.first_pass import LineFinder, LineKinds, compile_finder, compile_line_kinds
 from philly_triage.yaml_source import YamlSyntaxError, load_yaml
 
 MARKERS_FILE = Path(__file__).resolve().parent / "markers.yaml"
 SECTIONS = (
     "line_prefixes", "noise", "progress", "success", "fatal", "terminations",
-    "wrappers", "consequences", "keywords", "retry_dirs",
+    "wrappers", "consequences", "keywords", "triggers", "success_hints", "retry_dirs",
 )
 
+# The sections that say what kind of line a line is (searched together, see first_pass.LineKinds).
+LINE_SECTIONS = ("noise", "progress", "success", "fatal", "terminations", "wrappers", "consequences", "keywords")
 
-def _any_of(patterns: tuple[str, ...]) -> Optional[re.Pattern]:
-    """One alternation of many patterns, so a line is tested in one pass."""
-    if not patterns:
-        return None
-    return re.compile("|".join(_scoped(p) for p in patterns))
+
+class _Alternation:
+    """One alternation of many patterns, so a line is tested in one pass; compiled on first use
+    (with hyperscan, LineKinds does this work and most alternations are never used)."""
+
+    def __init__(self, patterns: tuple[str, ...]):
+        self.pattern = "|".join(_scoped(p) for p in patterns)
+        self._compiled: Optional[re.Pattern] = None
+
+    def search(self, text: str):
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(text)
+
+
+def _any_of(patterns: tuple[str, ...]) -> Optional[_Alternation]:
+    return _Alternation(patterns) if patterns else None
+
+
+def _unnamed(pattern: str) -> str:
+    """The pattern with its named groups unnamed, so that several can be joined."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
 
 
 def _scoped(pattern: str) -> str:
@@ -36,43 +59,53 @@ def _scoped(pattern: str) -> str:
 @dataclass(frozen=True)
 class Markers:
     line_prefixes: tuple[re.Pattern, ...]
-    noise: Optional[re.Pattern]
-    progress: Optional[re.Pattern]
-    success: Optional[re.Pattern]
-    fatal: Optional[re.Pattern]
-    terminations: Optional[re.Pattern]
-    wrappers: Optional[re.Pattern]
-    consequences: Optional[re.Pattern]
-    keywords: Optional[re.Pattern]
+    noise: Optional[_Alternation]
+    progress: Optional[_Alternation]
+    success: Optional[_Alternation]
+    fatal: Optional[_Alternation]
+    terminations: Optional[_Alternation]
+    wrappers: Optional[_Alternation]
+    consequences: Optional[_Alternation]
+    keywords: Optional[_Alternation]
     retry_dirs: tuple[re.Pattern, ...]
+    # The byte-level first pass over raw bytes (see first_pass.py): lines that may be failures,
+    # progress lines, and lines that may be success lines.
+    triggers: Optional[LineFinder] = None
+    progress_lines: Optional[LineFinder] = None
+    success_hints: Optional[LineFinder] = None
+    # The sections above a line matches, found in one search (hyperscan); None: each searched alone.
+    kinds: Optional[LineKinds] = None
+    any_prefix: Optional[re.Pattern] = None  # all line prefixes in one (unnamed) alternation
 
-    @staticmethod
-    def _test(pattern: Optional[re.Pattern], text: str) -> bool:
+    def _has(self, section: str, text: str) -> bool:
+        if self.kinds is not None:
+            return section in self.kinds.kinds(text)
+        pattern = getattr(self, section)
         return pattern is not None and pattern.search(text) is not None
 
     def is_noise(self, text: str) -> bool:
-        return self._test(self.noise, text)
+        return self._has("noise", text)
 
     def is_progress(self, text: str) -> bool:
-        return self._test(self.progress, text)
+        return self._has("progress", text)
 
     def is_success(self, text: str) -> bool:
-        return self._test(self.success, text)
+        return self._has("success", text)
 
     def is_fatal(self, text: str) -> bool:
-        return self._test(self.fatal, text)
+        return self._has("fatal", text)
 
     def is_termination(self, text: str) -> bool:
-        return self._test(self.terminations, text)
+        return self._has("terminations", text)
 
     def is_wrapper(self, text: str) -> bool:
-        return self._test(self.wrappers, text)
+        return self._has("wrappers", text)
 
     def is_consequence(self, text: str) -> bool:
-        return self._test(self.consequences, text)
+        return self._has("consequences", text)
 
     def has_keyword(self, text: str) -> bool:
-        return self._test(self.keywords, text)
+        return self._has("keywords", text)
 
     def retry_number(self, name: str) -> Optional[int]:
         for pattern in self.retry_dirs:
@@ -83,51 +116,82 @@ class Markers:
 
 
 def load_markers(path: Path = MARKERS_FILE) -> Markers:
-    """Read and compile a markers file; problems are reported like a broken rule file."""
+    """Read and compile a markers file; problems are reported like a broken rule file.
+
+    Each pattern is checked by compiling it; a file checked before (the same bytes, recorded in
+    the cache directory) is not checked again, and its patterns are compiled only when used.
+    """
     name = str(path)
     try:
-        document = load_yaml(path.read_text(encoding="utf-8"))
-    except OSError as err:
+        raw = path.read_bytes()
+        document = load_yaml(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
         raise CatalogueError([Problem(name, None, None, f"cannot read the file: {err}")]) from None
     except YamlSyntaxError as err:
         raise CatalogueError([Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]) from None
     data = document.data if isinstance(document.data, dict) else {}
+    stamp = _checked_stamp(raw)
+    checked = stamp is not None and stamp.exists()
     problems = []
-    compiled: dict[str, tuple[re.Pattern, ...]] = {}
+    patterns: dict[str, tuple[str, ...]] = {}
     for section in SECTIONS:
         items = data.get(section) or []
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
             problems.append(Problem(name, document.line_of(section), None, f"'{section}' must be a list of patterns"))
             continue
-        patterns = []
-        for index, item in enumerate(items):
+        for index, item in enumerate(items if not checked else ()):
             try:
-                patterns.append(re.compile(item))
+                re.compile(item)
             except re.error as err:
                 line = document.line_of(section, index)
                 problems.append(Problem(name, line, None, f"invalid regular expression {item!r}: {err}"))
-        compiled[section] = tuple(patterns)
+        patterns[section] = tuple(items)
     for key in data:
         if key not in SECTIONS:
             problems.append(Problem(name, document.line_of(key), None, f"unknown section '{key}'"))
     if problems:
         raise CatalogueError(problems)
+    if stamp is not None and not checked:
+        _write_stamp(stamp)
 
-    def joined(section: str) -> Optional[re.Pattern]:
-        return _any_of(tuple(p.pattern for p in compiled[section]))
+    def scoped(section: str) -> list[str]:
+        return [_scoped(p) for p in patterns[section]]
 
+    prefixes = tuple(re.compile(p) for p in patterns["line_prefixes"])
     return Markers(
-        line_prefixes=compiled["line_prefixes"],
-        noise=joined("noise"),
-        progress=joined("progress"),
-        success=joined("success"),
-        fatal=joined("fatal"),
-        terminations=joined("terminations"),
-        wrappers=joined("wrappers"),
-        consequences=joined("consequences"),
-        keywords=joined("keywords"),
-        retry_dirs=compiled["retry_dirs"],
+        line_prefixes=prefixes,
+        noise=_any_of(patterns["noise"]),
+        progress=_any_of(patterns["progress"]),
+        success=_any_of(patterns["success"]),
+        fatal=_any_of(patterns["fatal"]),
+        terminations=_any_of(patterns["terminations"]),
+        wrappers=_any_of(patterns["wrappers"]),
+        consequences=_any_of(patterns["consequences"]),
+        keywords=_any_of(patterns["keywords"]),
+        retry_dirs=tuple(re.compile(p) for p in patterns["retry_dirs"]),
+        any_prefix=re.compile("|".join(f"(?:{_unnamed(p.pattern)})" for p in prefixes)) if prefixes else None,
+        triggers=compile_finder(scoped("triggers"), caseless=True),
+        progress_lines=compile_finder(scoped("progress")),
+        success_hints=compile_finder(scoped("success_hints"), caseless=True),
+        kinds=compile_line_kinds({section: scoped(section) for section in LINE_SECTIONS}),
     )
+
+
+def _checked_stamp(raw: bytes) -> Optional[Path]:
+    """Where the cache records that a markers file with these bytes was checked (None: no cache)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256(raw + sys.version.encode()).hexdigest()[:32]
+    return directory / f"markers-checked-{digest}"
+
+
+def _write_stamp(stamp: Path) -> None:
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    except OSError:
+        pass  # unrecorded: the next run checks the file again
 
 
 @lru_cache(maxsize=1)

@@ -1,13 +1,18 @@
-"""Compile the catalogue once, then say which rule a located failure belongs to.
+"""Say which rule of the catalogue a located failure belongs to.
 
 Each rule's keywords are a cheap literal prefilter: its regular expressions run only on text that
 holds one of them. Patterns run through the ``regex`` module with a per-search timeout, so a
 pathological pattern cannot hang a run.
+
+Building a Matcher compiles nothing: each regular expression is compiled the first time a
+failure reaches it (a rule's excludes and context when the rule is first tried, a pattern when a
+text that passes the rule's keywords and frame condition gets to it), and kept for the rest of
+the run. A run that classifies one log compiles only the patterns its failure reaches, and a
+worker process can build its own Matcher from the catalogue for next to nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 import regex
@@ -19,17 +24,6 @@ from philly_triage.models import Failure, Match, Rule
 # through the exception's type.
 ON_LINE, ON_DETAIL, ON_TYPE = 3, 2, 1
 DEFAULT_TIMEOUT = 0.5
-
-
-@dataclass(frozen=True)
-class _CompiledRule:
-    rule: Rule
-    order: int
-    keywords: tuple[str, ...]
-    patterns: tuple[tuple[regex.Pattern, Optional[str]], ...]
-    excludes: tuple[regex.Pattern, ...]
-    context: tuple[tuple[regex.Pattern, regex.Pattern], ...]
-    exceptions: frozenset
 
 
 def passes_prefilter(keywords: Sequence[str], text: str) -> bool:
@@ -44,24 +38,50 @@ def _compile(pattern: str) -> regex.Pattern:
     return regex.compile(pattern, REGEX_FLAGS)
 
 
+class _CompiledRule:
+    """One rule and its regular expressions, each compiled on first use."""
+
+    __slots__ = ("rule", "order", "keywords", "exceptions", "frames", "_patterns", "_excludes", "_context")
+
+    def __init__(self, rule: Rule, order: int):
+        self.rule = rule
+        self.order = order
+        self.keywords = rule.keywords
+        self.exceptions = frozenset(rule.exceptions)
+        self.frames = tuple(p.frame for p in rule.patterns)
+        self._patterns: list[Optional[regex.Pattern]] = [None] * len(rule.patterns)
+        self._excludes: Optional[tuple[regex.Pattern, ...]] = None
+        self._context: Optional[tuple[tuple[regex.Pattern, regex.Pattern], ...]] = None
+
+    def pattern(self, index: int) -> regex.Pattern:
+        """The rule's pattern number ``index``: patterns are tried in order and stop at a match."""
+        compiled = self._patterns[index]
+        if compiled is None:
+            compiled = self._patterns[index] = _compile(self.rule.patterns[index].regex)
+        return compiled
+
+    @property
+    def excludes(self) -> tuple[regex.Pattern, ...]:
+        if self._excludes is None:
+            self._excludes = tuple(_compile(p) for p in self.rule.excludes)
+        return self._excludes
+
+    @property
+    def context(self) -> tuple[tuple[regex.Pattern, regex.Pattern], ...]:
+        """(when, near) for each of the rule's context pairs."""
+        if self._context is None:
+            self._context = tuple((_compile(c.when), _compile(c.near)) for c in self.rule.context)
+        return self._context
+
+
 class Matcher:
-    """The catalogue compiled for matching. Build it once per run; ``match`` is pure."""
+    """The catalogue made ready for matching. Build it once per run (or per worker); ``match`` is pure."""
 
     def __init__(self, catalogue: Catalogue, timeout: float = DEFAULT_TIMEOUT):
+        self.catalogue = catalogue
         self.timeout = timeout
         self.timed_out: set[tuple[str, str]] = set()  # (rule id, pattern) that hit the timeout
-        self.rules = tuple(
-            _CompiledRule(
-                rule=rule,
-                order=order,
-                keywords=rule.keywords,
-                patterns=tuple((_compile(p.regex), p.frame) for p in rule.patterns),
-                excludes=tuple(_compile(p) for p in rule.excludes),
-                context=tuple((_compile(c.when), _compile(c.near)) for c in rule.context),
-                exceptions=frozenset(rule.exceptions),
-            )
-            for order, rule in enumerate(catalogue.rules)
-        )
+        self.rules = tuple(_CompiledRule(rule, order) for order, rule in enumerate(catalogue.rules))
 
     def match(self, failure: Failure) -> Optional[Match]:
         """The best rule for this failure, or None when no rule recognises it."""
@@ -98,11 +118,12 @@ class Matcher:
         for text in texts:
             if not passes_prefilter(compiled.keywords, text):
                 continue
-            for pattern, frame in compiled.patterns:
+            for index, frame in enumerate(compiled.frames):
                 if frame == "framework" and failure.in_framework is not True:
                     continue
                 if frame == "user" and failure.in_framework is not False:
                     continue
+                pattern = compiled.pattern(index)
                 if self._search(compiled, pattern, text):
                     return pattern.pattern
         return None

@@ -1,104 +1,192 @@
-"""Read one log file into clean lines: decompress, decode leniently, strip colour codes and prefixes.
+"""Open one log file and hand out its bytes: from either end, in bounded chunks, never all at once.
 
-Line numbers count "\\n" only, as ``grep -n`` does: a carriage return of a progress bar splits a
-line into several segments that keep the line's number.
+A plain log can be read backwards from its end (the failure that ended a job is almost always
+there). A compressed or UTF-16 log can only be read forwards: it is decompressed or transcoded to
+UTF-8 chunk by chunk. A damaged archive yields what came before the damage. Nothing here blocks on
+a FIFO or loads a whole file.
 """
 
 from __future__ import annotations
 
 import bz2
+import codecs
 import lzma
 import os
-import re
 import stat
 import zlib
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Iterator, Optional
 
-from philly_triage.markers import Markers
-from philly_triage.models import LogLine
+SNIFF_BYTES = 8192
+CHUNK_BYTES = 4 << 20  # one forward read; memory stays bounded by a few of these
+COMPRESSED_INPUT = 1 << 20  # compressed bytes fed to a decompressor at a time
 
-ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-# Streaming decompressors by magic number: a damaged archive still yields what came before the damage.
-COMPRESSED = {
-    b"\x1f\x8b": lambda: zlib.decompressobj(wbits=47),
+
+class LogError(Exception):
+    """A file that gives nothing to analyse: the reason is the message."""
+
+
+def _gzip() -> "zlib._Decompress":
+    return zlib.decompressobj(wbits=47)
+
+
+# Streaming decompressors by magic number.
+COMPRESSED: dict[bytes, Callable] = {
+    b"\x1f\x8b": _gzip,
     b"BZh": bz2.BZ2Decompressor,
     b"\xfd7zXZ\x00": lzma.LZMADecompressor,
 }
-SNIFF_BYTES = 8192
 
 
-@dataclass(frozen=True)
-class LogText:
-    """The readable lines of one log file, or why it could not be read."""
+@dataclass
+class LogSource:
+    """An open log: its size, whether it can be read from its end, and its text encoding."""
 
     path: str
-    lines: tuple[LogLine, ...] = ()
-    error: Optional[str] = None  # the file gave nothing to analyse
-    note: Optional[str] = None  # read, with a caveat (e.g. a truncated archive)
+    handle: BinaryIO
+    size: int
+    decompressor: Optional[Callable] = None  # set for a compressed file
+    encoding: Optional[str] = None  # "utf-16-le"/"utf-16-be"/"utf-16" when not UTF-8
+    notes: list[str] = field(default_factory=list)  # caveats found while reading
 
+    @property
+    def seekable(self) -> bool:
+        """Whether the log can be read from its end (plain UTF-8 bytes on disk)."""
+        return self.decompressor is None and self.encoding is None
 
-def read_log(path: str, markers: Markers) -> LogText:
-    """Read ``path`` into LogLines; never raises for a bad file, says why in ``error`` instead."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as err:
-        return LogText(path, error=f"cannot read: {err.strerror or err}")
-    if not stat.S_ISREG(mode):
-        return LogText(path, error="not a regular file")
-    try:
-        raw, note = _read_bytes(path)
-    except OSError as err:
-        return LogText(path, error=f"cannot read: {err.strerror or err}")
-    if not raw:
-        return LogText(path, note=note or "empty file")
-    text = decode(raw)
-    if text is None:
-        return LogText(path, error="binary file, not a text log")
-    return LogText(path, tuple(split_lines(text, markers)), note=note)
+    def read(self, start: int, stop: int) -> bytes:
+        """Bytes ``start..stop-1`` of a plain log."""
+        self.handle.seek(start)
+        return self.handle.read(stop - start)
 
+    def count_newlines(self, stop: int) -> int:
+        """How many lines end before byte ``stop`` of a plain log, read in bounded chunks."""
+        self.handle.seek(0)
+        count, position = 0, 0
+        while position < stop:
+            data = self.handle.read(min(CHUNK_BYTES, stop - position))
+            if not data:
+                break
+            count += data.count(b"\n")
+            position += len(data)
+        return count
 
-def _read_bytes(path: str) -> tuple[bytes, Optional[str]]:
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    for magic, make in COMPRESSED.items():
-        if raw.startswith(magic):
-            return _decompress(raw, make)
-    return raw, None
+    def chunks(self) -> Iterator[bytes]:
+        """The whole log as UTF-8 bytes, from its start, in chunks of about CHUNK_BYTES."""
+        self.handle.seek(0)
+        raw: Iterator[bytes] = self._raw_chunks()
+        if self.decompressor is not None:
+            raw = self._decompressed(raw)
+        if self.encoding is not None:
+            raw = _transcoded(raw, self.encoding)
+        return raw
 
+    def _raw_chunks(self) -> Iterator[bytes]:
+        size = COMPRESSED_INPUT if self.decompressor is not None else CHUNK_BYTES
+        while True:
+            data = self.handle.read(size)
+            if not data:
+                return
+            yield data
 
-def _decompress(raw: bytes, make) -> tuple[bytes, Optional[str]]:
-    """Decompress every member of an archive; a damaged one keeps what came before the damage."""
-    chunks = []
-    pending = raw
-    while pending:
-        decompressor = make()
+    def _decompressed(self, raw: Iterator[bytes]) -> Iterator[bytes]:
+        """Decompress every member of the archive, output bounded per step; keep what precedes damage."""
+        decompressor, fed = self.decompressor(), False
         try:
-            chunks.append(decompressor.decompress(pending))
+            for data in raw:
+                pending = data
+                while pending:
+                    fed = True
+                    out = decompressor.decompress(pending, CHUNK_BYTES)
+                    if out:
+                        yield out
+                    yield from _drain(decompressor)
+                    if decompressor.eof:
+                        pending = decompressor.unused_data
+                        decompressor, fed = self.decompressor(), False
+                    else:
+                        pending = getattr(decompressor, "unconsumed_tail", b"")
+            yield from _drain(decompressor)
         except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as err:
-            return b"".join(chunks), f"compressed file is damaged ({err}); read what came before"
-        if not decompressor.eof:
-            return b"".join(chunks), "compressed file is truncated; read what came before"
-        pending = decompressor.unused_data
-    return b"".join(chunks), None
+            self.notes.append(f"compressed file is damaged ({err}); read what came before")
+            return
+        if fed and not decompressor.eof:
+            self.notes.append("compressed file is truncated; read what came before")
+
+    def close(self) -> None:
+        self.handle.close()
 
 
-def decode(raw: bytes) -> Optional[str]:
-    """Decode leniently: UTF-16 when it looks like it, else UTF-8 with replacements; None if binary."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", errors="replace")
-    head = raw[:SNIFF_BYTES]
+def _drain(decompressor) -> Iterator[bytes]:
+    """Output that bz2 and lzma hold back when a step's output limit was reached."""
+    while not decompressor.eof and not getattr(decompressor, "needs_input", True):
+        out = decompressor.decompress(b"", CHUNK_BYTES)
+        if not out:
+            return
+        yield out
+
+
+def _transcoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    for data in raw:
+        text = decoder.decode(data)
+        if text:
+            yield text.encode("utf-8")
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail.encode("utf-8")
+
+
+def open_log(path: str) -> LogSource:
+    """Open ``path`` for reading; raise LogError saying why a file cannot be analysed."""
+    try:
+        info = os.stat(path)
+    except OSError as err:
+        raise LogError(f"cannot read: {err.strerror or err}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise LogError("not a regular file")  # a FIFO or device: opening it could block
+    try:
+        handle = open(path, "rb", buffering=0)
+        head = handle.read(SNIFF_BYTES)
+    except OSError as err:
+        raise LogError(f"cannot read: {err.strerror or err}") from None
+    source = LogSource(path, handle, info.st_size)
+    for magic, make in COMPRESSED.items():
+        if head.startswith(magic):
+            source.decompressor = make
+            head = _decompressed_head(source)
+            break
+    try:
+        source.encoding = sniff_encoding(head)
+    except LogError:
+        source.close()
+        raise
+    return source
+
+
+def _decompressed_head(source: LogSource) -> bytes:
+    """The first decompressed bytes, to sniff the encoding of what the archive holds."""
+    head = b""
+    for chunk in source.chunks():
+        head += chunk
+        if len(head) >= SNIFF_BYTES:
+            break
+    source.notes.clear()  # a damaged archive is reported when it is read for real
+    return head[:SNIFF_BYTES]
+
+
+def sniff_encoding(head: bytes) -> Optional[str]:
+    """None for UTF-8 (or something close), a UTF-16 codec name, or LogError for a binary file."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     if b"\x00" in head:
         utf16 = _utf16_without_bom(head)
         if utf16:
-            return raw.decode(utf16, errors="replace")
-        if _looks_binary(head):
-            return None
-        raw = raw.replace(b"\x00", b"")
-    text = raw.decode("utf-8", errors="replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+            return utf16
+        # NUL bytes alone are not binary: a node that crashed can leave a zero-filled hole in a log.
+        if _looks_binary(head.replace(b"\x00", b"")):
+            raise LogError("binary file, not a text log")
+    return None
 
 
 def _utf16_without_bom(head: bytes) -> Optional[str]:
@@ -114,31 +202,4 @@ def _utf16_without_bom(head: bytes) -> Optional[str]:
 
 def _looks_binary(head: bytes) -> bool:
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
-    return controls > 0.05 * len(head)
-
-
-def split_lines(text: str, markers: Markers) -> list[LogLine]:
-    """Split on "\\n" only; each carriage-return segment becomes its own LogLine of that line number."""
-    text = ANSI_ESCAPE.sub("", text)
-    lines = []
-    for number, raw_line in enumerate(text.split("\n"), start=1):
-        for segment in raw_line.split("\r"):
-            cleaned, tag = strip_prefixes(segment.rstrip(), markers)
-            if cleaned.strip():
-                lines.append(LogLine(number, cleaned, tag))
-    return lines
-
-
-def strip_prefixes(text: str, markers: Markers) -> tuple[str, str]:
-    """Remove timestamps and process tags from the start of a line; return the text and the tag."""
-    tag = ""
-    for _ in range(4):
-        for pattern in markers.line_prefixes:
-            found = pattern.match(text)
-            if found and found.end() > 0:
-                tag = found.groupdict().get("tag") or tag
-                text = text[found.end():]
-                break
-        else:
-            break
-    return text, tag
+    return controls > 0.05 * len(head) if head else False

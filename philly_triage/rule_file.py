@@ -56,6 +56,16 @@ class Problem:
         return f"{where}:{who} {self.message}"
 
 
+def _may_unroll_too_large(pattern: str) -> bool:
+    """Whether ``pattern`` needs the expanded-size check at all.
+
+    Only a counted repeat ({n}, {n,m}) unrolls to more than one copy of its body: without one, a
+    pattern has at most one element per character, so it can only be too large by its length.
+    Most rules' patterns have no count, and skip the parse.
+    """
+    return "{" in pattern or len(pattern) > MAX_EXPANDED_SIZE
+
+
 def load_rule_file(path: Path) -> tuple[Optional[Rule], list[Problem]]:
     """Parse and validate one rule file: the rule, or the problems that keep it out."""
     name = str(path)
@@ -155,7 +165,7 @@ class _RuleReader:
         return value
 
     def _compile(self, pattern: str, path: tuple) -> bool:
-        parsed = parse(pattern)
+        parsed = parse(pattern) if _may_unroll_too_large(pattern) else None
         if parsed is not None and expanded_size(parsed) > MAX_EXPANDED_SIZE:
             self.problem(path, f"regular expression {pattern!r} is too large once its counted repeats are "
                                f"unrolled (over {MAX_EXPANDED_SIZE:,} elements); use + or * instead of large counts")

@@ -48,7 +48,7 @@ def test_a_bug_in_triage_is_reported_as_such(tmp_path, matcher, markers, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(classify_module, "locate_in_job", broken)
+    monkeypatch.setattr(classify_module, "pick_job_failure", broken)
     record = classify_job(Job(str(tmp_path / "j.log"), (str(tmp_path / "j.log"),)), matcher, markers)
     assert record.status is Status.ERROR
     assert record.reason == "internal error in triage (please report it): RuntimeError: boom"

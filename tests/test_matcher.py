@@ -60,3 +60,40 @@ def test_a_catastrophic_pattern_times_out_instead_of_hanging():
     matcher = Matcher(Catalogue((rule,)), timeout=0.05)
     assert matcher.match(failure("a" * 40 + "b")) is None
     assert matcher.timed_out == {("slow", r"^(a|a)*$")}
+
+
+def test_building_a_matcher_compiles_nothing_and_matching_compiles_what_it_reaches(catalogue):
+    matcher = Matcher(catalogue)
+    assert not any(any(r._patterns) or r._excludes or r._context for r in matcher.rules)
+    assert matcher.match(failure("RuntimeError: CUDA out of memory.", "RuntimeError")).rule.id == "gpu_out_of_memory"
+    compiled = {r.rule.id for r in matcher.rules if any(r._patterns)}
+    assert "gpu_out_of_memory" in compiled
+    assert "division_by_zero" not in compiled, "a rule whose keywords the failure lacks compiles no pattern"
+    assert all(r._excludes is not None for r in matcher.rules), "excludes run first, on every rule"
+
+
+def test_a_lazy_matcher_agrees_with_one_that_compiled_everything(catalogue):
+    cases = [
+        failure("AttributeError: 'NoneType' object has no attribute 'x'", "AttributeError"),
+        failure("bash: nvidia-smi: command not found"),
+        failure("RuntimeError: CUDA error: device-side assert triggered", "RuntimeError",
+                context=["Indexing.cu:1146: block: [0,0,0] Assertion `srcIndex < srcSelectDimSize` failed."]),
+        failure("TypeError: __init__() got an unexpected keyword argument 'input_dims'", "TypeError", in_framework=True),
+        failure("nothing any rule knows"),
+    ]
+    eager = Matcher(catalogue)
+    for compiled in eager.rules:
+        compiled.excludes, compiled.context  # noqa: B018 - compile everything now
+        for index in range(len(compiled.frames)):
+            compiled.pattern(index)
+    lazy = Matcher(catalogue)
+    assert [lazy.match(f) for f in cases] == [eager.match(f) for f in cases]
+
+
+def test_a_used_matcher_pickles(matcher):
+    import pickle
+
+    matcher.match(failure("RuntimeError: CUDA out of memory.", "RuntimeError"))
+    copy = pickle.loads(pickle.dumps(matcher))
+    line = failure("KeyError: 'label'", "KeyError")
+    assert copy.match(line) == matcher.match(line)

@@ -9,9 +9,27 @@ import os
 
 import pytest
 
-from philly_triage.reader import read_log
+from philly_triage.lines import ByteLines
+from philly_triage.reader import LogError, open_log
+from philly_triage.scan import scan_log
 
 TEXT = "epoch 1\nTraceback (most recent call last):\nKeyError: 'x'\n"
+
+
+class Log:
+    """A whole log read forwards, as the reader hands it out, and the lines a view makes of it."""
+
+    def __init__(self, path, markers):
+        source = open_log(str(path))
+        data = b"".join(source.chunks())
+        source.close()
+        self.notes = source.notes
+        self.view = ByteLines(data, markers)
+        self.lines = [self.view[i] for i in range(len(self.view))]
+
+
+def read_log(path, markers):
+    return Log(path, markers)
 
 
 def texts(log):
@@ -32,7 +50,7 @@ def test_truncated_gzip_keeps_what_came_before(tmp_path, markers):
     path = tmp_path / "cut.log.gz"
     path.write_bytes(data[: len(data) // 2])
     log = read_log(str(path), markers)
-    assert log.error is None and "truncated" in log.note
+    assert log.notes == ["compressed file is truncated; read what came before"]
     assert len(log.lines) > 1000
     assert log.lines and log.lines[0].text == "line"
 
@@ -69,21 +87,21 @@ def test_invalid_utf8_is_decoded_leniently(tmp_path, markers):
 def test_binary_file_is_an_error_not_a_crash(tmp_path, markers):
     path = tmp_path / "model.pt"
     path.write_bytes(bytes(range(256)) * 64)
-    log = read_log(str(path), markers)
-    assert log.error == "binary file, not a text log" and not log.lines
+    with pytest.raises(LogError, match="^binary file, not a text log$"):
+        open_log(str(path))
 
 
 def test_empty_file(tmp_path, markers):
     path = tmp_path / "empty.log"
     path.write_bytes(b"")
-    log = read_log(str(path), markers)
-    assert log.error is None and log.lines == () and log.note == "empty file"
+    scan = scan_log(str(path), markers)
+    assert scan.error is None and scan.located is None and scan.notes == ("empty file",)
 
 
 def test_fifo_is_not_opened(tmp_path, markers):
     path = tmp_path / "pipe"
     os.mkfifo(path)
-    assert read_log(str(path), markers).error == "not a regular file"
+    assert scan_log(str(path), markers).error == "not a regular file"
 
 
 def test_unreadable_file(tmp_path, markers, monkeypatch):
@@ -94,4 +112,4 @@ def test_unreadable_file(tmp_path, markers, monkeypatch):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("builtins.open", refuse)
-    assert read_log(str(path), markers).error == "cannot read: Permission denied"
+    assert scan_log(str(path), markers).error == "cannot read: Permission denied"

@@ -325,3 +325,11 @@ def test_eval_refuses_a_job_listed_twice(tmp_path):
     result = run("eval", tmp_path, "--expect", expect)
     assert result.exit_code == 2
     assert f"{expect}:3: YAML syntax error: duplicate key 'a.log' (first on line 1)" in result.stderr
+
+
+def test_a_rule_file_with_a_nul_byte_is_a_message_with_its_line(tmp_path):
+    bad = tmp_path / "nul.yaml"
+    bad.write_bytes(b"id: x\nname: \"a\x00b\"\n")
+    result = CliRunner().invoke(cli, ["rules", "check", str(bad)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}:2: error: YAML syntax error: unacceptable character #x0000" in result.output

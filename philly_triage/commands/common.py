@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 import click
 
 from philly_triage.catalogue import Catalogue, CatalogueError, Problem, load_catalogue
-from philly_triage.expectations import Expectations, ExpectationsError, load_expectations
 from philly_triage.rule_sources import ENV_VAR, resolve_sources
 
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from philly_triage.expectations import Expectations
+
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
 PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never squeeze or wrap there
 # soft_wrap: lines such as "file:line: error: ..." stay whole, for editors and CI to parse
 
@@ -54,6 +56,8 @@ def open_catalogue(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: Se
 
 def open_expectations(path: Path, catalogue: Catalogue) -> Expectations:
     """The expectations file; a broken one ends the run with exit status 2."""
+    from philly_triage.expectations import ExpectationsError, load_expectations  # eval and rules test only
+
     try:
         return load_expectations(path, catalogue)
     except ExpectationsError as err:

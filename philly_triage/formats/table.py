@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 
-from rich.markup import escape
-
 from philly_triage.formats.base import Formatter
 from philly_triage.models import FailureRecord, Status
 
@@ -65,7 +63,8 @@ class TableFormatter(Formatter):
             self.stream.write("  ".join(padded + [cells[-1]]).rstrip() + "\n")
 
     def _rich_table(self) -> None:
-        from rich.console import Console
+        from rich.console import Console  # here, not at the top: JSON, JSONL and CSV runs never load rich
+        from rich.markup import escape
         from rich.table import Table
 
         console = Console(file=self.stream, force_terminal=True, highlight=False)

@@ -1,0 +1,95 @@
+"""Find the failure that ended one log, reading as little of it as needed.
+
+A plain log is read from its end: a window of FIRST_WINDOW bytes, widened GROWTH times at a time
+until the locator says that what lies before the window cannot change its answer. Line numbers
+are then counted over the part not read (a count of newlines, at memory speed). A log whose
+answer is still open at MAX_WINDOW bytes, a compressed or UTF-16 log (which can only be read
+forwards), and every log under ``full``, are read whole, forwards, and reduced chunk by chunk to
+the lines the locator needs (see sparse.py). Memory is bounded by the window and chunk sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from philly_triage.lines import ByteLines, ListLines
+from philly_triage.locate import Located, locate_in_view, renumber
+from philly_triage.markers import Markers
+from philly_triage.reader import LogError, LogSource, open_log
+from philly_triage.sparse import reduce_log
+
+FIRST_WINDOW = 16 << 10
+GROWTH = 4
+MAX_WINDOW = 8 << 20
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one log file says: the failure located in it (if any), or why it could not be read."""
+
+    path: str
+    located: Optional[Located] = None
+    error: Optional[str] = None  # the file gave nothing to analyse
+    notes: tuple[str, ...] = ()  # read, with caveats (e.g. a truncated archive)
+
+
+def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
+    """Locate the failure in the log at ``path``. Never raises for a bad file: says why instead."""
+    try:
+        source = open_log(path)
+    except LogError as err:
+        return Scan(path, error=str(err))
+    try:
+        if source.size == 0:
+            return Scan(path, notes=("empty file",))
+        if full or not source.seekable:
+            located, note = _read_whole(source, markers)
+        else:
+            located, note = _read_from_end(source, markers), None
+    except OSError as err:
+        return Scan(path, error=f"cannot read: {err.strerror or err}")
+    finally:
+        source.close()
+    notes = tuple(source.notes) + ((note,) if note else ())
+    return Scan(path, located, notes=notes)
+
+
+def scan_text(text: str, markers: Markers, name: str = "<text>") -> Optional[Located]:
+    """Locate the failure in a log given as text, as ``scan_log`` would in a file holding it."""
+    located, _ = locate_in_view(name, ByteLines(text.encode("utf-8"), markers), markers)
+    return located
+
+
+def _read_from_end(source: LogSource, markers: Markers) -> Optional[Located]:
+    window = FIRST_WINDOW
+    while True:
+        start = max(0, source.size - window)
+        raw = source.read(max(0, start - 1), source.size)
+        if start > 0:
+            skip = _first_line_start(raw)
+            raw, start = raw[skip:], start - 1 + skip
+        located, settled = locate_in_view(source.path, ByteLines(raw, markers), markers)
+        if start == 0 or settled:
+            if located is not None and start > 0:
+                located = renumber(located, source.count_newlines(start))
+            return located
+        if window >= MAX_WINDOW:
+            located, _ = _read_whole(source, markers)
+            return located
+        window *= GROWTH
+
+
+def _first_line_start(raw: bytes) -> int:
+    """Where the first whole line (or carriage-return segment) of a window read mid-file starts."""
+    for separator in (b"\n", b"\r"):
+        found = raw.find(separator)
+        if found >= 0:
+            return found + 1
+    return 0  # the window lies inside one enormous line: keep the piece
+
+
+def _read_whole(source: LogSource, markers: Markers) -> tuple[Optional[Located], Optional[str]]:
+    lines, note = reduce_log(source.chunks(), source.path, markers)
+    located, _ = locate_in_view(source.path, ListLines(lines, markers), markers)
+    return located, note

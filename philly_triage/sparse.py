@@ -1,0 +1,215 @@
+"""Reduce a whole log, read forwards in chunks, to the few lines the locator needs.
+
+The first pass finds the lines that may be failures. Around each, a region of lines is cut: the
+context before it and, for a traceback, the traceback and its message. Only these regions are split
+into lines and read by the locator's own rules (``failure_spans``), which keep what the locator
+would read. Between two regions, just enough progress and success lines are kept to tell whether
+the job went on (two progress lines or one success line decide that). The locator then gives the
+same answer on the kept lines as on the whole log, while memory stays bounded by the chunk size and
+MAX_KEPT_LINES, never by the size of the log, and the bulk of the log is only searched, never split.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterable, Iterator, Optional
+
+from philly_triage.lines import ByteLines, clean_line, counts_as_evidence
+from philly_triage.locate import (
+    CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
+    MAX_FRAME_LINES, TRACEBACK_START, failure_spans,
+)
+from philly_triage.markers import Markers
+from philly_triage.models import LogLine
+
+BEFORE = MAX_CONTEXT_LINES + 1  # lines kept before a possible failure
+AFTER = MAX_FATAL_DETAIL_LINES + 1  # lines kept after a fatal or keyword line
+TRACEBACK_AFTER = MAX_DETAIL_LINES + 1  # lines kept after a traceback's exception line
+# The end of a chunk is decided with the next one when a region could still reach into it.
+CARRY_LINES = MAX_FRAME_LINES + MAX_DETAIL_LINES + BEFORE + AFTER + 8
+MAX_CARRY_BYTES = 2 << 20
+MAX_KEPT_LINES = 100_000  # beyond this, the earliest kept lines are dropped (and a note says so)
+
+
+def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[list[LogLine], Optional[str]]:
+    """The lines of the log that the locator needs, and a note if some had to be dropped."""
+    kept: deque[LogLine] = deque(maxlen=MAX_KEPT_LINES)
+    total = 0
+    carry, number = b"", 1  # the bytes carried over, and the line number they start with
+    iterator = iter(chunks)
+    chunk = next(iterator, None)
+    while chunk is not None:
+        following = next(iterator, None)
+        buffer = carry + chunk if carry else chunk
+        last = following is None
+        reducer = _Buffer(buffer, number, path, markers)
+        done = reducer.reduce(len(buffer) if last else _carry_start(buffer))
+        for line in reducer.kept:
+            kept.append(line)
+            total += 1
+        number += buffer.count(b"\n", 0, done)
+        carry, chunk = buffer[done:], following
+    note = None
+    if total > len(kept):
+        note = f"the log holds too many possible failures: analysed the last {len(kept)} lines kept"
+    return list(kept), note
+
+
+def _carry_start(buffer: bytes) -> int:
+    """The start of the line CARRY_LINES lines before the end of ``buffer`` (at most
+    MAX_CARRY_BYTES before it): regions that start later are decided with the next chunk."""
+    floor = max(0, len(buffer) - MAX_CARRY_BYTES)
+    position = len(buffer) - 1
+    for _ in range(CARRY_LINES):
+        found = buffer.rfind(b"\n", floor, position)
+        if found < 0:
+            return floor
+        position = found
+    return position + 1
+
+
+class _Buffer:
+    """One buffer of whole lines being reduced; ``kept`` collects its kept lines in order."""
+
+    def __init__(self, data: bytes, first_number: int, path: str, markers: Markers):
+        self.data = data
+        self.path = path
+        self.markers = markers
+        self.kept: list[LogLine] = []
+        self._counted = (0, first_number)  # a byte offset and the number of the line it is on
+
+    def reduce(self, cut: int) -> int:
+        """Keep what regions starting before ``cut`` hold; return where the undecided rest begins."""
+        done = 0
+        for start, stop in self._regions(cut):
+            self._keep_evidence(done, start)
+            self._keep_region(start, stop)
+            done = stop
+        self._keep_evidence(done, cut)
+        return max(done, cut)
+
+    def _regions(self, cut: int) -> Iterator[tuple[int, int]]:
+        """Merged byte ranges of whole lines around each possible failure that starts before ``cut``."""
+        region: Optional[list[int]] = None
+        for line_start in self._lines_found(self.markers.triggers, 0, len(self.data)):
+            if line_start >= cut and (region is None or line_start > region[1]):
+                break
+            start = _back(self.data, line_start, BEFORE)
+            stop = self._extent(line_start)
+            if region is not None and start <= region[1]:
+                region[1] = max(region[1], stop)
+                continue
+            if region is not None:
+                yield region[0], region[1]
+            region = [start, stop]
+        if region is not None:
+            yield region[0], region[1]
+
+    def _lines_found(self, finder, start: int, stop: int, limit: Optional[int] = None) -> list[int]:
+        """The start of each line of ``data[start:stop]`` where the finder finds a match, once each."""
+        if finder is None:
+            return []
+        found: list[int] = []
+        line_end = -1
+        data = self.data
+        for offset in finder.offsets(data, start, stop, limit):
+            if offset <= line_end:
+                continue  # another match on the line just found
+            found.append(data.rfind(b"\n", 0, offset) + 1)
+            line_end = _line_end(data, offset)
+        return found
+
+    def _extent(self, line_start: int) -> int:
+        """Where the region of a possible failure starting at ``line_start`` ends."""
+        data = self.data
+        end = _line_end(data, line_start)
+        text, _ = clean_line(data[line_start:end].decode("utf-8", "replace"), self.markers)
+        if not TRACEBACK_START.search(text):
+            return _forward(data, line_start, AFTER + 1)
+        # A traceback: its frames, then its exception line and message.
+        position = end + 1
+        for _ in range(MAX_FRAME_LINES):
+            if position >= len(data):
+                return len(data)
+            end = _line_end(data, position)
+            line, _ = clean_line(data[position:end].decode("utf-8", "replace"), self.markers)
+            stripped = line.strip()
+            if line and not line[:1].isspace() and not stripped.startswith(("File ", "Traceback", "[Previous")):
+                if stripped not in (CHAIN_CAUSE, CHAIN_CONTEXT, "...", ""):
+                    break
+            position = end + 1
+        return _forward(data, position, TRACEBACK_AFTER + 1)
+
+    def _keep_region(self, start: int, stop: int) -> None:
+        """Keep the lines of a region the locator reads, and the evidence between them."""
+        view = ByteLines(self.data[start:stop], self.markers, self._number_at(start))
+        keep: set[int] = set()
+        for first, last in failure_spans(self.path, view, self.markers):
+            keep.update(range(first, min(last, len(view))))
+        gap_start = 0
+        for index in sorted(keep) + [len(view)]:
+            if index > gap_start:
+                progress = view.find_evidence(gap_start, index, progress=True, limit=2)
+                if len(progress) < 2:
+                    progress += view.find_evidence(gap_start, index, progress=False, limit=1)
+                keep.update(progress)
+            gap_start = max(gap_start, index + 1)
+        self.kept.extend(view[i] for i in sorted(keep))
+
+    def _keep_evidence(self, start: int, stop: int) -> None:
+        """Keep up to two progress lines, or else one success line, of the bytes between regions."""
+        progress = self._evidence(start, stop, self.markers.progress_lines, self.markers.is_progress, 2)
+        if len(progress) < 2:
+            progress += self._evidence(start, stop, self.markers.success_hints, self.markers.is_success, 1)
+        self.kept.extend(sorted(progress, key=lambda line: line.number))
+
+    def _evidence(self, start: int, stop: int, finder, holds, limit: int) -> list[LogLine]:
+        found: list[LogLine] = []
+        data = self.data
+        while start < stop and len(found) < limit:
+            hits = self._lines_found(finder, start, stop, 1)
+            if not hits:
+                break
+            end = _line_end(data, hits[0])
+            text, tag = clean_line(data[hits[0]:end].decode("utf-8", "replace"), self.markers)
+            if counts_as_evidence(text, holds, self.markers):
+                found.append(LogLine(self._number_at(hits[0]), text, tag))
+            start = end + 1
+        return found
+
+    def _number_at(self, offset: int) -> int:
+        """The line number at ``offset``; offsets asked for only grow, so counting is incremental."""
+        counted, number = self._counted
+        if offset < counted:
+            return number - self.data.count(b"\n", offset, counted)
+        number += self.data.count(b"\n", counted, offset)
+        self._counted = (offset, number)
+        return number
+
+
+def _line_end(data: bytes, start: int) -> int:
+    end = data.find(b"\n", start)
+    return len(data) if end < 0 else end
+
+
+def _back(data: bytes, line_start: int, lines: int) -> int:
+    """The start of the line ``lines`` non-blank lines before the line starting at ``line_start``
+    (the locator does not count blank lines, so neither does a region)."""
+    position = line_start
+    while lines > 0 and position > 0:
+        end = position - 1
+        position = data.rfind(b"\n", 0, end) + 1
+        if not data[position:end].isspace() and position < end:
+            lines -= 1
+    return position
+
+
+def _forward(data: bytes, line_start: int, lines: int) -> int:
+    """The end (just past the newline) of the ``lines``-th non-blank line from ``line_start``."""
+    position = line_start
+    while lines > 0 and position < len(data):
+        end = _line_end(data, position)
+        if position < end and not data[position:end].isspace():
+            lines -= 1
+        position = end + 1
+    return min(position, len(data))
