@@ -122,7 +122,7 @@ class LineKinds:
         self.sections = tuple(sections)
         self.database = database
         self.fallbacks = fallbacks
-        self.kinds = lru_cache(maxsize=1 << 16)(self._kinds)  # log lines repeat: warnings, progress
+        self.kinds = lru_cache(maxsize=4096)(self._kinds)  # log lines repeat: warnings, progress
 
     def _kinds(self, text: str) -> frozenset:
         found: set[int] = set()

@@ -352,7 +352,11 @@ def _read_block(path: str, lines: LineView, start: int, link: Optional[str], mar
     index = start + 1
     limit = min(len(lines), start + 1 + MAX_FRAME_LINES)
     after_frame = False
+    tag = lines[start].tag
     while index < limit:
+        if tag and lines[index].tag and lines[index].tag != tag:
+            index += 1  # another process's line, printed in the middle of this traceback
+            continue
         text = lines[index].text
         frame = FRAME.match(text)
         if frame:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator, Optional
 
 SNIFF_BYTES = 8192
-CHUNK_BYTES = 4 << 20  # one forward read; memory stays bounded by a few of these
+CHUNK_BYTES = 2 << 20  # one forward read; memory stays bounded by a few of these
 COMPRESSED_INPUT = 1 << 20  # compressed bytes fed to a decompressor at a time
 
 

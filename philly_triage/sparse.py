@@ -28,7 +28,7 @@ TRACEBACK_AFTER = MAX_DETAIL_LINES + 1  # lines kept after a traceback's excepti
 # The end of a chunk is decided with the next one when a region could still reach into it.
 CARRY_LINES = MAX_FRAME_LINES + MAX_DETAIL_LINES + BEFORE + AFTER + 8
 MAX_CARRY_BYTES = 2 << 20
-MAX_KEPT_LINES = 100_000  # beyond this, the earliest kept lines are dropped (and a note says so)
+MAX_KEPT_LINES = 30_000  # beyond this, the earliest kept lines are dropped (and a note says so)
 
 
 def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[list[LogLine], Optional[str]]:
@@ -94,8 +94,11 @@ class _Buffer:
         for line_start in self._lines_found(self.markers.triggers, 0, len(self.data)):
             if line_start >= cut and (region is None or line_start > region[1]):
                 break
-            start = _back(self.data, line_start, BEFORE)
             stop = self._extent(line_start)
+            if region is not None and line_start <= region[1]:
+                region[1] = max(region[1], stop)  # inside the current region: its context is in it
+                continue
+            start = _back(self.data, line_start, BEFORE)
             if region is not None and start <= region[1]:
                 region[1] = max(region[1], stop)
                 continue
