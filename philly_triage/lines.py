@@ -170,6 +170,22 @@ def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
     return holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text))
 
 
+def _carriage_segments(line: bytes) -> list[tuple[int, bytes]]:
+    """The segments a line's carriage returns make, with their offsets in the line. A progress bar
+    redrawn a hundred thousand times on one line keeps only its first and last MAX_LINE_BYTES * 4
+    bytes of segments: the states in between were overwritten on the terminal too."""
+    if b"\r" not in line:
+        return [(0, line)]
+    keep = MAX_LINE_BYTES * 4
+    pieces = [(0, line[:keep]), (len(line) - keep, line[-keep:])] if len(line) > 2 * keep else [(0, line)]
+    segments = []
+    for start, piece in pieces:
+        for part in piece.split(b"\r"):
+            segments.append((start, part))
+            start += len(part) + 1
+    return segments
+
+
 def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], list[int], bytes, list[int]]:
     """Split into non-blank segments with their line numbers and byte offsets in ``raw``.
 
@@ -189,13 +205,11 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], lis
     else:
         segments, numbers, starts = [], [], []
         for i, line in enumerate(lines):
-            position = offsets[i]
-            for part in line.split(b"\r") if b"\r" in line else (line,):
+            for offset, part in _carriage_segments(line):
                 if part and not part.isspace():
                     segments.append(part)
                     numbers.append(first_number + i)
-                    starts.append(position)
-                position += len(part) + 1
+                    starts.append(offsets[i] + offset)
     if segments and max(map(len, segments)) > MAX_LINE_BYTES:
         segments = [s[:MAX_LINE_BYTES] for s in segments]
         search_starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]

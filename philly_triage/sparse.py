@@ -1,17 +1,20 @@
 """Reduce a whole log, read forwards in chunks, to the few lines the locator needs.
 
-The first pass finds the lines that may be failures. Around each, a region of lines is cut: the
-context before it and, for a traceback, the traceback and its message. Only these regions are split
-into lines and read by the locator's own rules (``failure_spans``), which keep what the locator
-would read. Between two regions, just enough progress and success lines are kept to tell whether
-the job went on (two progress lines or one success line decide that). The locator then gives the
-same answer on the kept lines as on the whole log, while memory stays bounded by the chunk size and
-MAX_KEPT_LINES, never by the size of the log, and the bulk of the log is only searched, never split.
+The first pass finds the lines that may be failures; warnings full of error words are set aside
+at once. Around each other one, a region of lines is cut: the context before it and, for a
+traceback, the traceback and its message. Between two regions, just enough progress and success
+lines are kept to tell whether the job went on (two progress lines or one success line decide
+that). Regions are held as bytes, and only the latest are split into lines and read by the
+locator's own rules (``failure_spans``), which keep what the locator would read. The locator then
+gives the same answer on the kept lines as on the whole log, while memory stays bounded by the
+chunk size and MAX_HELD_BYTES, never by the size of the log, and the bulk of the log is only
+searched, never split into lines.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
 from philly_triage.lines import ByteLines, clean_line, counts_as_evidence
@@ -28,31 +31,66 @@ TRACEBACK_AFTER = MAX_DETAIL_LINES + 1  # lines kept after a traceback's excepti
 # The end of a chunk is decided with the next one when a region could still reach into it.
 CARRY_LINES = MAX_FRAME_LINES + MAX_DETAIL_LINES + BEFORE + AFTER + 8
 MAX_CARRY_BYTES = 2 << 20
-MAX_KEPT_LINES = 30_000  # beyond this, the earliest kept lines are dropped (and a note says so)
+# Beyond these, the earliest regions are dropped (and a note says so): the answer lies in the latest.
+MAX_HELD_BYTES = 8 << 20
+MAX_HELD_ITEMS = 50_000
+
+
+@dataclass(frozen=True)
+class _Region:
+    """The bytes of a region, read by the locator's rules only if it is among the latest kept."""
+
+    data: bytes
+    first_number: int
 
 
 def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[list[LogLine], Optional[str]]:
-    """The lines of the log that the locator needs, and a note if some had to be dropped."""
-    kept: deque[LogLine] = deque(maxlen=MAX_KEPT_LINES)
-    total = 0
+    """The lines of the log that the locator needs, and a note if some had to be dropped.
+
+    Regions are held as bytes, the latest MAX_HELD_BYTES of them, and read only at the end: in a
+    log full of survived errors, the early ones never cost more than finding them.
+    """
+    held: deque = deque()  # _Region and LogLine (evidence between regions), in order
+    held_bytes, dropped = 0, False
     carry, number = b"", 1  # the bytes carried over, and the line number they start with
     iterator = iter(chunks)
     chunk = next(iterator, None)
     while chunk is not None:
         following = next(iterator, None)
         buffer = carry + chunk if carry else chunk
-        last = following is None
-        reducer = _Buffer(buffer, number, path, markers)
-        done = reducer.reduce(len(buffer) if last else _carry_start(buffer))
-        for line in reducer.kept:
-            kept.append(line)
-            total += 1
+        reducer = _Buffer(buffer, number, markers)
+        done = reducer.reduce(len(buffer) if following is None else _carry_start(buffer))
+        for item in reducer.kept:
+            held.append(item)
+            held_bytes += len(item.data) if isinstance(item, _Region) else 0
+        while (held_bytes > MAX_HELD_BYTES or len(held) > MAX_HELD_ITEMS) and len(held) > 1:
+            oldest = held.popleft()
+            held_bytes -= len(oldest.data) if isinstance(oldest, _Region) else 0
+            dropped = True
         number += buffer.count(b"\n", 0, done)
         carry, chunk = buffer[done:], following
-    note = None
-    if total > len(kept):
-        note = f"the log holds too many possible failures: analysed the last {len(kept)} lines kept"
-    return list(kept), note
+    lines: list[LogLine] = []
+    for item in held:
+        lines.extend(_region_lines(item, path, markers) if isinstance(item, _Region) else (item,))
+    note = "the log holds too many possible failures: analysed the latest of them" if dropped else None
+    return lines, note
+
+
+def _region_lines(region: _Region, path: str, markers: Markers) -> list[LogLine]:
+    """The lines of a region the locator reads, and the evidence between them."""
+    view = ByteLines(region.data, markers, region.first_number)
+    keep: set[int] = set()
+    for first, last in failure_spans(path, view, markers):
+        keep.update(range(first, min(last, len(view))))
+    gap_start = 0
+    for index in sorted(keep) + [len(view)]:
+        if index > gap_start:
+            progress = view.find_evidence(gap_start, index, progress=True, limit=2)
+            if len(progress) < 2:
+                progress += view.find_evidence(gap_start, index, progress=False, limit=1)
+            keep.update(progress)
+        gap_start = max(gap_start, index + 1)
+    return [view[i] for i in sorted(keep)]
 
 
 def _carry_start(buffer: bytes) -> int:
@@ -71,11 +109,10 @@ def _carry_start(buffer: bytes) -> int:
 class _Buffer:
     """One buffer of whole lines being reduced; ``kept`` collects its kept lines in order."""
 
-    def __init__(self, data: bytes, first_number: int, path: str, markers: Markers):
+    def __init__(self, data: bytes, first_number: int, markers: Markers):
         self.data = data
-        self.path = path
         self.markers = markers
-        self.kept: list[LogLine] = []
+        self.kept: list = []  # _Region and LogLine
         self._counted = (0, first_number)  # a byte offset and the number of the line it is on
 
     def reduce(self, cut: int) -> int:
@@ -94,6 +131,8 @@ class _Buffer:
         for line_start in self._lines_found(self.markers.triggers, 0, len(self.data)):
             if line_start >= cut and (region is None or line_start > region[1]):
                 break
+            if self._noise(line_start):
+                continue  # a warning full of error words: never a failure, and no region of its own
             stop = self._extent(line_start)
             if region is not None and line_start <= region[1]:
                 region[1] = max(region[1], stop)  # inside the current region: its context is in it
@@ -122,6 +161,15 @@ class _Buffer:
             line_end = _line_end(data, offset)
         return found
 
+    def _noise(self, line_start: int) -> bool:
+        """Whether the line is one the locator sets aside whatever surrounds it (noise that neither
+        ends a job nor starts a traceback)."""
+        raw = self.data[line_start:_line_end(self.data, line_start)]
+        if b"raceback" in raw:
+            return False
+        text, _ = clean_line(raw.decode("utf-8", "replace"), self.markers)
+        return self.markers.is_noise(text) and not self.markers.is_termination(text)
+
     def _extent(self, line_start: int) -> int:
         """Where the region of a possible failure starting at ``line_start`` ends."""
         data = self.data
@@ -144,20 +192,7 @@ class _Buffer:
         return _forward(data, position, TRACEBACK_AFTER + 1)
 
     def _keep_region(self, start: int, stop: int) -> None:
-        """Keep the lines of a region the locator reads, and the evidence between them."""
-        view = ByteLines(self.data[start:stop], self.markers, self._number_at(start))
-        keep: set[int] = set()
-        for first, last in failure_spans(self.path, view, self.markers):
-            keep.update(range(first, min(last, len(view))))
-        gap_start = 0
-        for index in sorted(keep) + [len(view)]:
-            if index > gap_start:
-                progress = view.find_evidence(gap_start, index, progress=True, limit=2)
-                if len(progress) < 2:
-                    progress += view.find_evidence(gap_start, index, progress=False, limit=1)
-                keep.update(progress)
-            gap_start = max(gap_start, index + 1)
-        self.kept.extend(view[i] for i in sorted(keep))
+        self.kept.append(_Region(self.data[start:stop], self._number_at(start)))
 
     def _keep_evidence(self, start: int, stop: int) -> None:
         """Keep up to two progress lines, or else one success line, of the bytes between regions."""

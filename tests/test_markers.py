@@ -33,7 +33,11 @@ GUARDED_BY_PATTERN = {
         "F1124 10:00:00.123 4567 check_op.cc:42] Check failed: x == y",
         "2026-11-24 10:00:00 E1124 10:00:00.123 4567 api.py:826] failed (exitcode: 1)",
     ],
-    r"^(?:[a-z_]\w*\.)+_*[A-Z]\w*: ": ["jax._src.SomeDeviceTrouble: the device went away"],
+    r"^(?:[a-z_]\w*\.)+_*[A-Z]\w*: ": [
+        "concurrent.futures.process.BrokenProcessPool: A child process terminated abruptly",
+        "[rank2]: concurrent.futures.process.BrokenProcessPool: A process in the pool was terminated",
+        "2026-11-24 10:00:00,123 concurrent.futures.process.BrokenProcessPool: A child process died",
+    ],
     r"^(?:\S*/)?(?:cp|mv|ls|cat|rm|mkdir|ln|chmod|chown|tar|unzip|gzip|cd|source|rsync|wget|curl|python[\d.]*|bash|sh): ": [
         "cp: cannot stat '/data/x': No such file or directory",
         "[worker-1]: /usr/bin/python3.11: can't open file '/app/train.py'",

@@ -97,7 +97,8 @@ def test_a_compressed_log_is_read_whole_and_keeps_its_line_numbers(tmp_path, mat
 
 
 def test_a_log_dense_with_failures_keeps_the_latest_and_says_so(tmp_path, matcher, markers, monkeypatch):
-    monkeypatch.setattr(sparse, "MAX_KEPT_LINES", 500)
+    monkeypatch.setattr(sparse, "MAX_HELD_BYTES", 20_000)
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 8192)
     lines = "".join(f"ERROR: request {i} failed\n" for i in range(5000))
     path = write(tmp_path / "dense.log", lines + TRACEBACK)
     record = only(matcher, markers, path, full=True)
