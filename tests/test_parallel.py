@@ -73,6 +73,18 @@ def start(*args, **popen) -> subprocess.Popen:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, **popen)
 
 
+def first_line(process: subprocess.Popen) -> bytes:
+    """The first line of the process's output, read byte by byte: a buffered readline could read
+    ahead bytes that ``communicate`` (which reads the pipe itself) would then never see."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(process.stdout.fileno(), 1)
+        if not byte:
+            break
+        line += byte
+    return line
+
+
 def assert_no_process_left(session: int) -> None:
     """Nothing of the run's session (the CLI and its workers) is still there once the CLI exited."""
     with pytest.raises(ProcessLookupError):
@@ -127,7 +139,7 @@ def test_jsonl_streams_each_record_before_later_jobs_are_read(tmp_path):
         last.mkdir(exist_ok=True)
         (last / "stderr.txt").write_text("epoch 1 loss 0.3\n")
         process = start("-f", "jsonl", "--jobs", "2", logs)
-        first = process.stdout.readline()
+        first = first_line(process)
         replacement = last / ".stderr.new"  # hidden, so never a log of the job itself
         replacement.write_text(OOM)
         os.replace(replacement, last / "stderr.txt")
@@ -153,7 +165,7 @@ def test_ctrl_c_leaves_whole_records_and_exits_130(tmp_path, jobs):
         logs = corpus(tmp_path / "logs", copies)
         total = len(list(logs.iterdir()))
         process = start("-f", "jsonl", "--jobs", jobs, logs)
-        first = process.stdout.readline()
+        first = first_line(process)
         assert first.endswith(b"\n")
         os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: to the CLI and its workers
         rest, stderr = process.communicate(timeout=120)
