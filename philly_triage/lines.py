@@ -170,7 +170,7 @@ def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
     return holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text))
 
 
-def _carriage_segments(line: bytes) -> list[tuple[int, bytes]]:
+def carriage_segments(line: bytes) -> list[tuple[int, bytes]]:
     """The segments a line's carriage returns make, with their offsets in the line. A progress bar
     redrawn a hundred thousand times on one line keeps only its first and last MAX_LINE_BYTES * 4
     bytes of segments: the states in between were overwritten on the terminal too."""
@@ -205,7 +205,7 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], lis
     else:
         segments, numbers, starts = [], [], []
         for i, line in enumerate(lines):
-            for offset, part in _carriage_segments(line):
+            for offset, part in carriage_segments(line):
                 if part and not part.isspace():
                     segments.append(part)
                     numbers.append(first_number + i)

@@ -58,6 +58,7 @@ class _Block:
     end: int  # index just past its message
     link: Optional[str]  # how it relates to the block before it: "cause", "context", "original"
     failure: Failure
+    tag: str = ""  # the process that printed it, when lines carry rank tags
 
 
 @dataclass(frozen=True)
@@ -275,15 +276,15 @@ def _role(text: str, markers: Markers) -> str:
 
 def _traceback_candidates(blocks: list[_Block], lines: LineView, markers: Markers) -> list[_Candidate]:
     """One candidate per chain of tracebacks, reading the chain as a careful human would."""
-    candidates = []
-    chain: list[_Block] = []
-    for block in blocks + [None]:  # type: ignore[list-item]
-        if block is not None and (not chain or block.link is not None):
-            chain.append(block)
-            continue
-        if chain:
-            candidates.append(_chain_candidate(chain, lines, markers))
-        chain = [block] if block is not None else []
+    chains: list[list[_Block]] = []
+    latest: dict[str, list[_Block]] = {}  # each process's latest chain: ranks' tracebacks interleave
+    for block in blocks:
+        if block.link is not None and block.tag in latest:
+            latest[block.tag].append(block)
+        else:
+            latest[block.tag] = [block]
+            chains.append(latest[block.tag])
+    candidates = [_chain_candidate(chain, lines, markers) for chain in chains]
     return [c for c in candidates if c is not None]
 
 
@@ -317,15 +318,18 @@ def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> 
 def _tracebacks(path: str, lines: LineView, markers: Markers) -> list[_Block]:
     """Every Python traceback of the view, in order, with how each links to the one before it."""
     blocks: list[_Block] = []
-    resume = 0  # lines before this belong to a block already read
+    resume, resume_tag = 0, ""  # lines before ``resume`` belong to a block already read (of that process)
     for index in lines.candidates:
-        if index < resume or not lines.holds(index, b"raceback"):
+        if not lines.holds(index, b"raceback"):
             continue
+        if index < resume and not (resume_tag and lines[index].tag and lines[index].tag != resume_tag):
+            continue  # inside the last block, unless another process's traceback interleaved with it
         found = TRACEBACK_START.search(lines[index].text)
         if not found:
             continue
         if found.group(0).startswith("Original"):
-            link = "original" if blocks and blocks[-1].end == index else None
+            tag = lines[index].tag
+            link = "original" if any(b.end == index and b.tag == tag for b in blocks[-8:]) else None
         elif index - 1 >= resume and not TRACEBACK_START.search(lines[index - 1].text):
             # Only a chain marker right between two tracebacks links them.
             link = {CHAIN_CAUSE: "cause", CHAIN_CONTEXT: "context"}.get(lines[index - 1].text.strip())
@@ -335,14 +339,14 @@ def _tracebacks(path: str, lines: LineView, markers: Markers) -> list[_Block]:
         if block is None:
             continue
         blocks.append(block)
-        resume = block.end
+        resume, resume_tag = max(resume, block.end), lines[index].tag
         if TRACEBACK_START.search(block.failure.message):
             # An exception whose message is itself a traceback (TensorFlow 1's ImportError): the
             # quoted traceback holds the original error.
             nested = _read_block(path, lines, block.exception_at, "original", markers)
             if nested is not None:
                 blocks.append(nested)
-                resume = nested.end
+                resume = max(resume, nested.end)
     return blocks
 
 
@@ -409,7 +413,7 @@ def _read_block(path: str, lines: LineView, start: int, link: Optional[str], mar
         detail=tuple(detail),
         in_framework=None if frame_path is None else bool(FRAMEWORK_PATH.search(frame_path)),
     )
-    return _Block(start, index, end, link, failure)
+    return _Block(start, index, end, link, failure, lines[start].tag)
 
 
 def _exception_type(text: str, in_traceback: bool) -> Optional[str]:

@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from philly_triage.lines import ByteLines, clean_line, counts_as_evidence
+from philly_triage.lines import ByteLines, carriage_segments, clean_line, counts_as_evidence
 from philly_triage.locate import (
     CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
     MAX_FRAME_LINES, TRACEBACK_START, failure_spans,
@@ -209,9 +209,10 @@ class _Buffer:
             if not hits:
                 break
             end = _line_end(data, hits[0])
-            text, tag = clean_line(data[hits[0]:end].decode("utf-8", "replace"), self.markers)
-            if counts_as_evidence(text, holds, self.markers):
-                found.append(LogLine(self._number_at(hits[0]), text, tag))
+            for _, segment in carriage_segments(data[hits[0]:end]):  # each its own line, as in a view
+                text, tag = clean_line(segment.decode("utf-8", "replace"), self.markers)
+                if text.strip() and counts_as_evidence(text, holds, self.markers):
+                    found.append(LogLine(self._number_at(hits[0]), text, tag))
             start = end + 1
         return found
 
