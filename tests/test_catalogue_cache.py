@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import philly_triage
 from philly_triage import catalogue as catalogue_module
 from philly_triage import catalogue_cache, yaml_source
 from philly_triage.catalogue import CatalogueError, RuleSource, builtin_source, load_catalogue
@@ -264,7 +265,11 @@ def test_the_command_line_reads_the_cache(cache, tmp_path, monkeypatch):
     stored.write_bytes(pickle.dumps((stamp, replace(catalogue, rules=doctored))))
     (tmp_path / "job.log").write_text("RuntimeError: CUDA error: out of memory\n")
     command = [sys.executable, "-m", "philly_triage", "classify", "-f", "jsonl", "job.log"]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    # The same triage as this test's (a source checkout may differ from the installed copy, and
+    # the cache key rightly tells them apart).
+    source = str(Path(philly_triage.__file__).resolve().parent.parent)
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
+    output = subprocess.run(command, capture_output=True, text=True, check=True, env=environment).stdout
     assert json.loads(output)["hint"] == "from the cache"
 
 
