@@ -116,20 +116,25 @@ def _hyperscan_finder(patterns: Sequence[str], caseless: bool) -> Optional[_Hype
 
 class LineKinds:
     """Which sections of patterns match one line of text (e.g. {"noise", "fatal"}), all sections
-    in one hyperscan search; patterns hyperscan cannot take (lookarounds) run through ``re``."""
+    in one hyperscan search; patterns hyperscan cannot take (lookarounds) run through ``re``, and
+    only when their section is asked about."""
 
-    def __init__(self, sections: Sequence[str], database, module, fallbacks: dict[str, re.Pattern]):
+    def __init__(self, sections: Sequence[str], database, fallbacks: dict[str, re.Pattern]):
         self.sections = tuple(sections)
         self.database = database
         self.fallbacks = fallbacks
         self.kinds = lru_cache(maxsize=4096)(self._kinds)  # log lines repeat: warnings, progress
 
+    def has(self, section: str, text: str) -> bool:
+        if section in self.kinds(text):
+            return True
+        fallback = self.fallbacks.get(section)
+        return fallback is not None and fallback.search(text) is not None
+
     def _kinds(self, text: str) -> frozenset:
         found: set[int] = set()
         self.database.scan(text.encode("utf-8", "replace"), match_event_handler=lambda i, *_: found.add(i))
-        kinds = {self.sections[i] for i in found}
-        kinds.update(name for name, pattern in self.fallbacks.items() if name not in kinds and pattern.search(text))
-        return frozenset(kinds)
+        return frozenset(self.sections[i] for i in found)
 
 
 def compile_line_kinds(sections: dict[str, Sequence[str]]) -> Optional[LineKinds]:
@@ -152,7 +157,7 @@ def compile_line_kinds(sections: dict[str, Sequence[str]]) -> Optional[LineKinds
     if database is None:
         return None
     compiled = {name: re.compile("|".join(f"(?:{p})" for p in group)) for name, group in fallbacks.items()}
-    return LineKinds(names, database, hyperscan, compiled)
+    return LineKinds(names, database, compiled)
 
 
 def _needs_re(pattern: str) -> bool:

@@ -58,7 +58,7 @@ class ByteLines:
         if b"\x00" in raw:
             raw = raw.replace(b"\x00", b"")
         self._markers = markers
-        self._segments, self._numbers, self._offsets, self._raw, self._starts = _segment(raw, first_number)
+        self._segments, self._numbers, self._raw, self._starts = _segment(raw, first_number)
         self._cache: dict[int, LogLine] = {}
         self._candidates: Optional[list[int]] = None
         self._success: Optional[list[int]] = None
@@ -80,10 +80,6 @@ class ByteLines:
     def holds(self, index: int, needle: bytes) -> bool:
         """Whether the raw bytes of line ``index`` hold ``needle``: a test before cleaning the line."""
         return needle in self._segments[index]
-
-    def first_at(self, offset: int) -> int:
-        """The index of the first line that starts at or after byte ``offset`` of the raw bytes."""
-        return bisect_left(self._offsets, offset)
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         """Up to ``limit`` progress (or success) lines among lines ``start..stop-1``.
@@ -186,12 +182,12 @@ def carriage_segments(line: bytes) -> list[tuple[int, bytes]]:
     return segments
 
 
-def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], list[int], bytes, list[int]]:
-    """Split into non-blank segments with their line numbers and byte offsets in ``raw``.
+def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:
+    """Split into non-blank segments with their line numbers, the bytes to search, and the offset
+    of each segment in them.
 
     Over-long segments are cut to MAX_LINE_BYTES, and the bytes the first pass searches are then
-    rebuilt from the cut segments (with their own offsets), so no search walks a line of hundreds
-    of MB. Returns segments, numbers, offsets, the bytes to search and the offsets in them.
+    rebuilt from the cut segments, so no search walks a line of hundreds of MB.
     """
     lines = raw.split(b"\n")
     if lines and not lines[-1]:
@@ -212,6 +208,6 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], lis
                     starts.append(offsets[i] + offset)
     if segments and max(map(len, segments)) > MAX_LINE_BYTES:
         segments = [s[:MAX_LINE_BYTES] for s in segments]
-        search_starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
-        return segments, numbers, starts, b"\n".join(segments), search_starts
-    return segments, numbers, starts, raw, starts
+        starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
+        return segments, numbers, b"\n".join(segments), starts
+    return segments, numbers, raw, starts

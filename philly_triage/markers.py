@@ -79,7 +79,7 @@ class Markers:
 
     def _has(self, section: str, text: str) -> bool:
         if self.kinds is not None:
-            return section in self.kinds.kinds(text)
+            return self.kinds.has(section, text)
         pattern = getattr(self, section)
         return pattern is not None and pattern.search(text) is not None
 
