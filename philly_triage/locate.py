@@ -316,21 +316,25 @@ def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> 
 
 
 def _tracebacks(path: str, lines: LineView, markers: Markers) -> list[_Block]:
-    """Every Python traceback of the view, in order, with how each links to the one before it."""
+    """Every Python traceback of the view, in order, with how each links to the one before it.
+
+    Processes' tracebacks can interleave (ranks tag their lines): each process's lines are read
+    on their own, so one rank's traceback inside another's is read too.
+    """
     blocks: list[_Block] = []
-    resume, resume_tag = 0, ""  # lines before ``resume`` belong to a block already read (of that process)
+    resume: dict[str, int] = {}  # per process tag: lines before this belong to a block already read
     for index in lines.candidates:
         if not lines.holds(index, b"raceback"):
             continue
-        if index < resume and not (resume_tag and lines[index].tag and lines[index].tag != resume_tag):
-            continue  # inside the last block, unless another process's traceback interleaved with it
+        tag = lines[index].tag
+        if index < resume.get(tag, 0):
+            continue
         found = TRACEBACK_START.search(lines[index].text)
         if not found:
             continue
         if found.group(0).startswith("Original"):
-            tag = lines[index].tag
             link = "original" if any(b.end == index and b.tag == tag for b in blocks[-8:]) else None
-        elif index - 1 >= resume and not TRACEBACK_START.search(lines[index - 1].text):
+        elif index - 1 >= resume.get(tag, 0) and not TRACEBACK_START.search(lines[index - 1].text):
             # Only a chain marker right between two tracebacks links them.
             link = {CHAIN_CAUSE: "cause", CHAIN_CONTEXT: "context"}.get(lines[index - 1].text.strip())
         else:
@@ -339,15 +343,21 @@ def _tracebacks(path: str, lines: LineView, markers: Markers) -> list[_Block]:
         if block is None:
             continue
         blocks.append(block)
-        resume, resume_tag = max(resume, block.end), lines[index].tag
         if TRACEBACK_START.search(block.failure.message):
             # An exception whose message is itself a traceback (TensorFlow 1's ImportError): the
             # quoted traceback holds the original error.
             nested = _read_block(path, lines, block.exception_at, "original", markers)
             if nested is not None:
                 blocks.append(nested)
-                resume = max(resume, nested.end)
+                block = nested
+        _read_through(resume, tag, block.end)
     return blocks
+
+
+def _read_through(resume: dict[str, int], tag: str, end: int) -> None:
+    """Lines before ``end`` are read: for this process, and for untagged lines (which any block may hold)."""
+    for key in {tag, ""}:
+        resume[key] = max(resume.get(key, 0), end)
 
 
 def _read_block(path: str, lines: LineView, start: int, link: Optional[str], markers: Markers) -> Optional[_Block]:
