@@ -251,8 +251,10 @@ def _candidates(
             exception=_exception_type(text, in_traceback=False),
         )  # its detail is read only if it is chosen (see _located)
         # A C++ abort names its exception on the "what():" line that follows it.
-        following = next(_fatal_detail(lines, index, markers), "")
-        role_text = f"{text} {following}" if following.startswith("what():") else text
+        role_text = text
+        if any(lines.holds(i, b"what():") for i in range(index + 1, min(index + 4, len(lines)))):
+            following = next(_fatal_detail(lines, index, markers), "")
+            role_text = f"{text} {following}" if following.startswith("what():") else text
         candidates.append(_Candidate(index, index + 1, index, kind, _role(role_text, markers), line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
