@@ -230,9 +230,9 @@ def _candidates(
     block_starts = [block.start for block in blocks]
     candidates = _traceback_candidates(blocks, lines, markers)
     for index in lines.candidates:
-        inside = bisect_right(block_starts, index) - 1
-        if inside >= 0 and index < blocks[inside].end:
-            continue  # part of a traceback
+        last = bisect_right(block_starts, index)
+        if any(index < block.end for block in blocks[max(0, last - 8):last]):
+            continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
         line = lines[index]
         text = line.text.strip()
         if markers.is_noise(text) and not markers.is_termination(text):
