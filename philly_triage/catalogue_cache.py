@@ -120,17 +120,14 @@ def _stat(path: Path) -> _FileVersion:
 
 def read_cached(key: Optional[CacheKey], expected: type) -> Optional[object]:
     """The cached value stamped as ``key`` says and of type ``expected``, or None."""
-    if key is None:
+    data = read_own(key.file) if key is not None else None
+    if data is None:
         return None
     try:
-        with open(key.file, "rb") as stream:
-            info = os.fstat(stream.fileno())
-            if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-                return None
-            stamp, value = pickle.load(stream)
+        stamp, value = pickle.loads(data)
         if stamp != key.stamp or type(value) is not expected:
             return None
-    except Exception:  # noqa: BLE001 - missing, unreadable, truncated or foreign: a miss
+    except Exception:  # noqa: BLE001 - truncated or foreign: a miss
         return None
     return value
 
@@ -139,20 +136,39 @@ def write_cached(key: Optional[CacheKey], value: object) -> None:
     """Store ``value`` under ``key``, atomically; silently do nothing when that is not possible."""
     if key is None or key.racy:
         return
+    if write_atomically(key.file, pickle.dumps((key.stamp, value), protocol=pickle.HIGHEST_PROTOCOL)):
+        _prune(key.file.parent)
+
+
+def read_own(path: Path) -> Optional[bytes]:
+    """The bytes of a cache file that this user owns and no one else could have written, or None
+    (missing, unreadable, or foreign: a miss)."""
+    try:
+        with open(path, "rb") as stream:
+            info = os.fstat(stream.fileno())
+            if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+                return None
+            return stream.read()
+    except OSError:
+        return None
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Write a cache file readable by its owner only, atomically (a temporary file, then
+    ``os.replace``); False, silently, when that is not possible."""
     temporary = None
     try:
         import tempfile  # only a miss writes
 
-        data = pickle.dumps((key.stamp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        key.file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(prefix="." + PREFIX, suffix=".tmp", dir=key.file.parent)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(prefix="." + path.name, suffix=".tmp", dir=path.parent)
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
-        os.replace(temporary, key.file)
+        os.replace(temporary, path)
         temporary = None
-        _prune(key.file.parent)
+        return True
     except Exception:  # noqa: BLE001 - a cache that cannot be written only costs the next run time
-        pass
+        return False
     finally:
         if temporary is not None:
             try:

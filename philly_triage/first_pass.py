@@ -18,7 +18,7 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Optional, Protocol, Sequence
 
-from philly_triage.catalogue_cache import cache_dir
+from philly_triage.catalogue_cache import cache_dir, read_own, write_atomically
 from philly_triage.regex_syntax import parse, sre
 
 ENGINE_VAR = "TRIAGE_ENGINE"  # "re" forces the pure-Python engine
@@ -180,12 +180,13 @@ def _database(hyperscan, patterns: list[str], ids: list[int], flags: int):
     key = hashlib.sha256(repr((getattr(hyperscan, "__version__", ""), platform.machine(), expressions, ids, flags)).encode()).hexdigest()
     directory = cache_dir()
     path = directory / f"hyperscan-{key[:32]}.db" if directory is not None else None
-    if path is not None:
+    cached = read_own(path) if path is not None else None
+    if cached is not None:
         try:
-            database = hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+            database = hyperscan.loadb(cached, hyperscan.HS_MODE_BLOCK)
             database.scratch = hyperscan.Scratch(database)
             return database
-        except (OSError, hyperscan.HyperscanError, ValueError, TypeError):
+        except (hyperscan.HyperscanError, ValueError, TypeError):
             pass
     try:
         database = hyperscan.Database()
@@ -193,18 +194,8 @@ def _database(hyperscan, patterns: list[str], ids: list[int], flags: int):
     except hyperscan.HyperscanError:
         return None  # a pattern hyperscan cannot take: the caller uses re instead
     if path is not None:
-        _write_atomically(path, hyperscan.dumpb(database))
+        write_atomically(path, hyperscan.dumpb(database))
     return database
-
-
-def _write_atomically(path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs the next run the compile time
 
 
 def _folded(patterns: Sequence[str], caseless: bool) -> str:

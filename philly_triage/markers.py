@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from philly_triage.catalogue import CatalogueError, Problem
-from philly_triage.catalogue_cache import cache_dir
+from philly_triage.catalogue_cache import cache_dir, read_own, write_atomically
 from philly_triage.first_pass import LineFinder, LineKinds, compile_finder, compile_line_kinds
 from philly_triage.yaml_source import YamlSyntaxError, load_yaml
 
@@ -131,7 +131,7 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
         raise CatalogueError([Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]) from None
     data = document.data if isinstance(document.data, dict) else {}
     stamp = _checked_stamp(raw)
-    checked = stamp is not None and stamp.exists()
+    checked = stamp is not None and read_own(stamp) is not None
     problems = []
     patterns: dict[str, tuple[str, ...]] = {}
     for section in SECTIONS:
@@ -152,7 +152,7 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
     if problems:
         raise CatalogueError(problems)
     if stamp is not None and not checked:
-        _write_stamp(stamp)
+        write_atomically(stamp, b"")  # unrecorded if it fails: the next run checks the file again
 
     def scoped(section: str) -> list[str]:
         return [_scoped(p) for p in patterns[section]]
@@ -184,14 +184,6 @@ def _checked_stamp(raw: bytes) -> Optional[Path]:
         return None
     digest = hashlib.sha256(raw + sys.version.encode()).hexdigest()[:32]
     return directory / f"markers-checked-{digest}"
-
-
-def _write_stamp(stamp: Path) -> None:
-    try:
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.touch()
-    except OSError:
-        pass  # unrecorded: the next run checks the file again
 
 
 @lru_cache(maxsize=1)
