@@ -33,6 +33,8 @@ MAX_FATAL_DETAIL_LINES = 3
 MAX_CONTEXT_LINES = 30
 MAX_FRAME_LINES = 2000
 MAX_BURST_GAP = 10  # lines between fatal lines printed together
+# A job went on after a failure when this many progress lines, or one success line, follow it.
+PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE = 2, 1
 
 # How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
 KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1}
@@ -216,8 +218,8 @@ class _Evidence:
         key = (start, stop)
         if key not in self.known:
             self.known[key] = (
-                len(self.lines.find_evidence(start, stop, progress=True, limit=2)) >= 2
-                or bool(self.lines.find_evidence(start, stop, progress=False, limit=1))
+                len(self.lines.find_evidence(start, stop, True, PROGRESS_TO_SURVIVE)) >= PROGRESS_TO_SURVIVE
+                or len(self.lines.find_evidence(start, stop, False, SUCCESS_TO_SURVIVE)) >= SUCCESS_TO_SURVIVE
             )
         return self.known[key]
 
@@ -235,7 +237,7 @@ def _candidates(
             continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
         line = lines[index]
         text = line.text.strip()
-        if markers.is_noise(text) and not markers.is_termination(text):
+        if set_aside(text, markers):
             continue
         if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
             kind = "fatal"
@@ -258,6 +260,11 @@ def _candidates(
         candidates.append(_Candidate(index, index + 1, index, kind, _role(role_text, markers), line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
+
+
+def set_aside(text: str, markers: Markers) -> bool:
+    """Whether a line is never the failure, whatever surrounds it: noise that does not stop the job."""
+    return markers.is_noise(text) and not markers.is_termination(text)
 
 
 def _fatal_detail(lines: LineView, index: int, markers: Markers) -> Iterator[str]:

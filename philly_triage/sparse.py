@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Optional
 from philly_triage.lines import ByteLines, carriage_segments, clean_line, counts_as_evidence
 from philly_triage.locate import (
     CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
-    MAX_FRAME_LINES, TRACEBACK_START, failure_spans,
+    MAX_FRAME_LINES, PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE, TRACEBACK_START, failure_spans, set_aside,
 )
 from philly_triage.markers import Markers
 from philly_triage.models import LogLine
@@ -85,9 +85,9 @@ def _region_lines(region: _Region, path: str, markers: Markers) -> list[LogLine]
     gap_start = 0
     for index in sorted(keep) + [len(view)]:
         if index > gap_start:
-            progress = view.find_evidence(gap_start, index, progress=True, limit=2)
-            if len(progress) < 2:
-                progress += view.find_evidence(gap_start, index, progress=False, limit=1)
+            progress = view.find_evidence(gap_start, index, True, PROGRESS_TO_SURVIVE)
+            if len(progress) < PROGRESS_TO_SURVIVE:
+                progress += view.find_evidence(gap_start, index, False, SUCCESS_TO_SURVIVE)
             keep.update(progress)
         gap_start = max(gap_start, index + 1)
     return [view[i] for i in sorted(keep)]
@@ -168,7 +168,7 @@ class _Buffer:
         if b"raceback" in raw:
             return False
         text, _ = clean_line(raw.decode("utf-8", "replace"), self.markers)
-        return self.markers.is_noise(text) and not self.markers.is_termination(text)
+        return set_aside(text, self.markers)
 
     def _extent(self, line_start: int) -> int:
         """Where the region of a possible failure starting at ``line_start`` ends."""
@@ -196,9 +196,10 @@ class _Buffer:
 
     def _keep_evidence(self, start: int, stop: int) -> None:
         """Keep up to two progress lines, or else one success line, of the bytes between regions."""
-        progress = self._evidence(start, stop, self.markers.progress_lines, self.markers.is_progress, 2)
-        if len(progress) < 2:
-            progress += self._evidence(start, stop, self.markers.success_hints, self.markers.is_success, 1)
+        markers = self.markers
+        progress = self._evidence(start, stop, markers.progress_lines, markers.is_progress, PROGRESS_TO_SURVIVE)
+        if len(progress) < PROGRESS_TO_SURVIVE:
+            progress += self._evidence(start, stop, markers.success_hints, markers.is_success, SUCCESS_TO_SURVIVE)
         self.kept.extend(sorted(progress, key=lambda line: line.number))
 
     def _evidence(self, start: int, stop: int, finder, holds, limit: int) -> list[LogLine]:
