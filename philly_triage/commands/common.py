@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Sequence, TextIO
 
 import click
 
@@ -68,10 +68,6 @@ def open_expectations(path: Path, catalogue: Catalogue) -> Expectations:
 def report_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
     for problem in problems:
         click.echo(f"triage: {problem.severity}: {problem}", file=stream or sys.stderr)
-
-
-def fail_usage(message: str) -> NoReturn:
-    raise click.UsageError(message)
 
 
 def use_color(choice: str, stream: TextIO) -> bool:
