@@ -167,18 +167,11 @@ def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
 
 
 def carriage_segments(line: bytes) -> list[tuple[int, bytes]]:
-    """The segments a line's carriage returns make, with their offsets in the line. A progress bar
-    redrawn a hundred thousand times on one line keeps only its first and last MAX_LINE_BYTES * 4
-    bytes of segments: the states in between were overwritten on the terminal too."""
-    if b"\r" not in line:
-        return [(0, line)]
-    keep = MAX_LINE_BYTES * 4
-    pieces = [(0, line[:keep]), (len(line) - keep, line[-keep:])] if len(line) > 2 * keep else [(0, line)]
-    segments = []
-    for start, piece in pieces:
-        for part in piece.split(b"\r"):
-            segments.append((start, part))
-            start += len(part) + 1
+    """The segments a line's carriage returns make, with their offsets in the line."""
+    segments, start = [], 0
+    for part in line.split(b"\r"):
+        segments.append((start, part))
+        start += len(part) + 1
     return segments
 
 

@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from philly_triage.lines import ByteLines, carriage_segments, clean_line, counts_as_evidence
+from philly_triage.lines import ByteLines, clean_line, counts_as_evidence
 from philly_triage.locate import (
     CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
     MAX_FRAME_LINES, PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE, TRACEBACK_START, failure_spans, set_aside,
@@ -157,7 +157,7 @@ class _Buffer:
         for offset in finder.offsets(data, start, stop, limit):
             if offset <= line_end:
                 continue  # another match on the line just found
-            found.append(data.rfind(b"\n", 0, offset) + 1)
+            found.append(_line_start(data, offset))
             line_end = _line_end(data, offset)
         return found
 
@@ -210,10 +210,9 @@ class _Buffer:
             if not hits:
                 break
             end = _line_end(data, hits[0])
-            for _, segment in carriage_segments(data[hits[0]:end]):  # each its own line, as in a view
-                text, tag = clean_line(segment.decode("utf-8", "replace"), self.markers)
-                if text.strip() and counts_as_evidence(text, holds, self.markers):
-                    found.append(LogLine(self._number_at(hits[0]), text, tag))
+            text, tag = clean_line(data[hits[0]:end].decode("utf-8", "replace"), self.markers)
+            if counts_as_evidence(text, holds, self.markers):
+                found.append(LogLine(self._number_at(hits[0]), text, tag))
             start = end + 1
         return found
 
@@ -227,25 +226,43 @@ class _Buffer:
         return number
 
 
+# Regions, like the locator's views, are made of lines and carriage-return segments alike: a
+# progress bar redrawn on one line of many MB gives a region of the few segments around a hit.
+SCAN_BACK = 64 << 10  # how far back a segment's start is first looked for
+
+
 def _line_end(data: bytes, start: int) -> int:
+    """Where the line or carriage-return segment holding byte ``start`` ends (its separator)."""
     end = data.find(b"\n", start)
-    return len(data) if end < 0 else end
+    end = len(data) if end < 0 else end
+    carriage = data.find(b"\r", start, end)
+    return end if carriage < 0 else carriage
+
+
+def _line_start(data: bytes, offset: int) -> int:
+    """Where the line or carriage-return segment holding byte ``offset`` starts."""
+    floor = max(0, offset - SCAN_BACK)
+    found = max(data.rfind(b"\n", floor, offset), data.rfind(b"\r", floor, offset))
+    if found < 0 and floor > 0:  # a segment longer than SCAN_BACK
+        newline = data.rfind(b"\n", 0, offset)
+        found = max(newline, data.rfind(b"\r", newline + 1, offset))
+    return found + 1
 
 
 def _back(data: bytes, line_start: int, lines: int) -> int:
-    """The start of the line ``lines`` non-blank lines before the line starting at ``line_start``
-    (the locator does not count blank lines, so neither does a region)."""
+    """The start of the line (or segment) ``lines`` non-blank ones before the one starting at
+    ``line_start`` (the locator does not count blank lines, so neither does a region)."""
     position = line_start
     while lines > 0 and position > 0:
         end = position - 1
-        position = data.rfind(b"\n", 0, end) + 1
+        position = _line_start(data, end)
         if not data[position:end].isspace() and position < end:
             lines -= 1
     return position
 
 
 def _forward(data: bytes, line_start: int, lines: int) -> int:
-    """The end (just past the newline) of the ``lines``-th non-blank line from ``line_start``."""
+    """The end (just past its separator) of the ``lines``-th non-blank line or segment from ``line_start``."""
     position = line_start
     while lines > 0 and position < len(data):
         end = _line_end(data, position)

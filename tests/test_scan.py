@@ -15,7 +15,7 @@ import pytest
 import philly_triage.reader as reader
 import philly_triage.scan as scan
 import philly_triage.sparse as sparse
-from philly_triage.classify import classify_paths
+from philly_triage.classify import classify_paths, classify_text
 from philly_triage.markers import load_markers
 from philly_triage.models import Status
 from tests.conftest import DATA, ROOT
@@ -86,6 +86,18 @@ def test_a_line_of_many_megabytes_is_cut_not_loaded(tmp_path, matcher, markers):
     for full in (False, True):
         record = only(matcher, markers, path, full)
         assert (record.message, record.line) == ("KeyError: 'label'", 7)
+
+
+def test_a_failure_inside_one_huge_carriage_return_line_reads_alike_every_way(tmp_path, matcher, markers):
+    """Found by the fuzz test: a window that begins inside a long line must see its segments as a
+    view of the whole line does."""
+    text = "epoch 1 step 5 loss 0.42\r" * 2000 + "ValueError: bad\r" + "Saving checkpoint to /ckpt/x\r" * 2000
+    path = write(tmp_path / "cr.log", text)
+    as_text = classify_text(text, matcher, markers)
+    for full in (False, True):
+        record = only(matcher, markers, path, full)
+        assert (record.status, record.line, record.message) == (as_text.status, as_text.line, as_text.message)
+    assert (as_text.status, as_text.line) == (Status.CLASSIFIED, 1)
 
 
 def test_a_compressed_log_is_read_whole_and_keeps_its_line_numbers(tmp_path, matcher, markers, monkeypatch):
