@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from philly_triage.discover import discover_jobs
+from philly_triage.fingerprints import fingerprint
 from philly_triage.locate import Located, pick_job_failure
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
@@ -78,6 +79,7 @@ def _record(job: Job, status: Status, failure: Failure, match: Optional[Match], 
         hint=rule.hint if rule else None,
         evidence=match.evidence if match else None,
         notes=notes,
+        fingerprint=fingerprint(rule.id if rule else status.value, failure.message),
     )
 
 

@@ -130,6 +130,8 @@ class FailureRecord:
     evidence: Optional[str] = None
     reason: Optional[str] = None
     notes: tuple[str, ...] = field(default=())
+    fingerprint: Optional[str] = None  # the same kind of failure has the same one (fingerprints.py)
+    ignored: bool = False  # its category or dimension was given to --ignore
 
     def to_dict(self) -> dict:
         data = asdict(self)

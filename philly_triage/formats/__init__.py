@@ -1,14 +1,17 @@
-"""Output formats. Each formatter sees records, never CLI options, and writes to one stream."""
+"""Output formats. Each formatter sees records, never CLI options, and writes to one stream.
+
+A format's module is imported only when a run uses it: a JSONL run never loads XML or rich.
+"""
 
 from __future__ import annotations
 
 import enum
-from typing import TextIO
+import importlib
+from typing import TYPE_CHECKING, Optional, TextIO
 
-from philly_triage.formats.base import Formatter
-from philly_triage.formats.csv_format import CsvFormatter
-from philly_triage.formats.json_format import JsonFormatter, JsonlFormatter
-from philly_triage.formats.table import TableFormatter
+if TYPE_CHECKING:
+    from philly_triage.catalogue import Catalogue
+    from philly_triage.formats.base import Formatter
 
 
 class OutputFormat(str, enum.Enum):
@@ -16,15 +19,26 @@ class OutputFormat(str, enum.Enum):
     JSON = "json"
     JSONL = "jsonl"
     CSV = "csv"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
 
 
-FORMATTERS: dict[OutputFormat, type[Formatter]] = {
-    OutputFormat.TABLE: TableFormatter,
-    OutputFormat.JSON: JsonFormatter,
-    OutputFormat.JSONL: JsonlFormatter,
-    OutputFormat.CSV: CsvFormatter,
+FORMATTERS: dict[OutputFormat, str] = {
+    OutputFormat.TABLE: "philly_triage.formats.table:TableFormatter",
+    OutputFormat.JSON: "philly_triage.formats.json_format:JsonFormatter",
+    OutputFormat.JSONL: "philly_triage.formats.json_format:JsonlFormatter",
+    OutputFormat.CSV: "philly_triage.formats.csv_format:CsvFormatter",
+    OutputFormat.SARIF: "philly_triage.formats.sarif_format:SarifFormatter",
+    OutputFormat.JUNIT: "philly_triage.formats.junit_format:JunitFormatter",
+    OutputFormat.GITHUB: "philly_triage.formats.github_format:GithubFormatter",
+    OutputFormat.MARKDOWN: "philly_triage.formats.markdown_format:MarkdownFormatter",
 }
 
 
-def make_formatter(kind: OutputFormat, stream: TextIO, color: bool = False) -> Formatter:
-    return FORMATTERS[kind](stream, color=color)
+def make_formatter(
+    kind: OutputFormat, stream: TextIO, color: bool = False, catalogue: Optional[Catalogue] = None
+) -> Formatter:
+    module, name = FORMATTERS[kind].split(":")
+    return getattr(importlib.import_module(module), name)(stream, color=color, catalogue=catalogue)

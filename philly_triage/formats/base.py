@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
 from philly_triage.models import FailureRecord, Status
 
+if TYPE_CHECKING:
+    from philly_triage.catalogue import Catalogue
+
 RECORD_FIELDS = (
     "job", "status", "category", "dimension", "rule", "file", "line",
-    "message", "exception", "hint", "evidence", "reason", "notes",
+    "message", "exception", "hint", "evidence", "reason", "notes", "fingerprint", "ignored",
 )
 
 
 class Formatter:
-    """Base class: subclasses override ``add`` (streaming) or ``finish`` (whole documents)."""
+    """Base class: subclasses override ``add`` (streaming) or ``finish`` (whole documents).
 
-    def __init__(self, stream: TextIO, color: bool = False):
+    ``catalogue`` is the run's rule catalogue, for formats that describe the categories (SARIF).
+    ``hidden`` counts the records the run left out of the output, by why (``baseline`` for
+    failures already in the baseline, ``ignored`` for --ignore with --hide-ignored), so that a
+    summary can say so.
+    """
+
+    def __init__(self, stream: TextIO, color: bool = False, catalogue: Optional[Catalogue] = None):
         self.stream = stream
         self.color = color
+        self.catalogue = catalogue
         self.records: list[FailureRecord] = []
+        self.hidden: Counter = Counter()
 
     def start(self) -> None:
         """Called once before the first record."""
@@ -27,18 +38,27 @@ class Formatter:
     def add(self, record: FailureRecord) -> None:
         self.records.append(record)
 
+    def hide(self, record: FailureRecord, why: str) -> None:
+        """Count a record that the run leaves out of the output."""
+        self.hidden[why] += 1
+
     def finish(self) -> None:
         """Called once after the last record."""
 
 
-def summarise(records: list[FailureRecord]) -> dict:
-    """Counts by status, dimension and category: the summary every whole-document format shares."""
+def summarise(records: list[FailureRecord], hidden: Optional[Counter] = None) -> dict:
+    """Counts by status, dimension and category: the summary every whole-document format shares.
+
+    ``hidden`` (by why) is the records left out of the output; ``jobs`` counts only those shown.
+    """
     classified = [r for r in records if r.status is Status.CLASSIFIED]
     return {
         "jobs": len(records),
         "by_status": dict(Counter(r.status.value for r in records)),
         "by_dimension": dict(Counter(r.dimension for r in classified)),
         "by_category": dict(Counter(r.category for r in classified)),
+        "ignored": sum(1 for r in records if r.ignored),
+        "hidden": dict(hidden or {}),
     }
 
 

@@ -25,7 +25,7 @@ class JsonFormatter(Formatter):
         document = {
             "schema_version": SCHEMA_VERSION,
             "records": [r.to_dict() for r in self.records],
-            "summary": summarise(self.records),
+            "summary": summarise(self.records, self.hidden),
         }
         json.dump(document, self.stream, indent=2, ensure_ascii=False)
         self.stream.write("\n")
