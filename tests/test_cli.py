@@ -64,9 +64,10 @@ def test_unknown_fail_on_value_is_a_usage_error(logs):
 
 def test_missing_path_still_yields_a_record(logs):
     result = run("classify", str(logs / "nope.log"), "-f", "jsonl")
-    assert result.exit_code == 0
+    assert result.exit_code == 3  # completed, but a job could not be classified
     record = json.loads(result.stdout)
     assert record["status"] == "error" and record["reason"] == "no such file or directory"
+    assert "1 job could not be classified (status error): exit status 3" in result.stderr
 
 
 def test_broken_rule_file_is_a_message_and_exit_2(tmp_path, logs):

@@ -7,26 +7,35 @@ import signal
 import sys
 import threading
 import time
+from collections import Counter
 from contextlib import closing, contextmanager
-from typing import Callable, Iterator, Optional, TextIO
+from pathlib import Path
+from typing import Callable, Iterator, NoReturn, Optional, TextIO
 
 import click
+from click.core import ParameterSource
 
+from philly_triage.baseline import BaselineError, load_baseline
 from philly_triage.catalogue import Catalogue
 from philly_triage.commands.common import (
-    EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, catalogue_options, color_option, open_catalogue, use_color,
+    EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, EXIT_USAGE, catalogue_options, color_option,
+    open_catalogue, use_color,
 )
+from philly_triage.commands.outputs import OutputError, Target, plan_targets
 from philly_triage.discover import discover_jobs
 from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.base import Formatter, summary_line
 from philly_triage.markers import default_markers
-from philly_triage.models import FailureRecord, Job
+from philly_triage.models import FailureRecord, Job, Status
 from philly_triage.parallel import WorkerError, classify_jobs
-from philly_triage.policy import FailPolicy, PolicyError
+from philly_triage.policy import BASELINE, IGNORED, Policy, PolicyError
 
 PROGRESS_MIN_JOBS = 20  # shorter runs end before a progress bar would tell anything
 PROGRESS_REFRESH = 0.1  # seconds between redraws of the bar
-STREAMED = (OutputFormat.JSONL, OutputFormat.CSV)  # formats that write each record as it comes
+# A character the output cannot encode is written as its escape, e.g. \udcff for the byte 0xff of an
+# undecodable file name: in JSON that is the string's own escape, read back as the same character.
+UNENCODABLE = "backslashreplace"
+STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # formats that write each record as it comes
 
 
 @click.command()
@@ -35,12 +44,30 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV)  # formats that write each rec
 @click.option(
     "--format", "-f", "output_format",
     type=click.Choice([f.value for f in OutputFormat]), default=OutputFormat.TABLE.value, show_default=True,
-    help="Output format. The table is coloured on a terminal and plain when piped.",
+    help="Output format: a table (coloured on a terminal), json, jsonl, csv, sarif (SARIF 2.1.0), junit "
+    "(JUnit XML), github (GitHub Actions annotations) or markdown (a CI job summary).",
+)
+@click.option(
+    "--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE",
+    help="Write the --format to FILE and show the table on the terminal. FORMAT:FILE writes that format "
+    "instead (e.g. sarif:triage.sarif); with neither, FILE's extension names it (.json .jsonl .csv .sarif "
+    ".xml .md .txt). Repeatable.",
 )
 @click.option(
     "--fail-on", multiple=True, metavar="WHAT",
     help="Exit 1 when a job's failure matches: 'any', 'unclassified', a dimension id or a category id "
     "(repeat or separate with commas).",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="WHAT",
+    help="Failures that never make the run fail: 'unclassified', dimension or category ids (repeat or "
+    "separate with commas). Their records say \"ignored\": true.",
+)
+@click.option("--hide-ignored", is_flag=True, help="Leave the records that --ignore names out of the output.")
+@click.option(
+    "--baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    help="An earlier run's --format json, jsonl or sarif output. Failures whose fingerprint it holds are "
+    "left out of the output and never make the run fail: report new kinds of failure only.",
 )
 @click.option(
     "--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
@@ -52,32 +79,52 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV)  # formats that write each rec
     help="Analyse every line of every log instead of reading each log from its end: slower, for the rare "
     "logs where the failure that ended the job is far from the end.",
 )
+@click.option(
+    "--quiet", "-q", is_flag=True,
+    help="Print only the output itself: no summary line, no progress bar, and no table when --output "
+    "takes the format to a file. Warnings and errors still go to stderr.",
+)
 @catalogue_options
 @color_option
-def classify(paths, output_format, fail_on, processes, full, rule_paths, no_builtin_rules, color) -> None:
+@click.pass_context
+def classify(
+    ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baseline, processes, full, quiet,
+    rule_paths, no_builtin_rules, color,
+) -> None:
     """Classify the failure that ended each job under PATHS.
 
     A file is one job. A directory holds jobs: each direct child is one job (a file, or a
     directory of log files; numbered retry subdirectories count only through the latest).
 
-    Records come out in the order of the jobs. JSONL and CSV write each record as soon as it and
-    the ones before it are done; the table and JSON come at the end. A progress bar shows on
-    stderr for long runs on a terminal, where it cannot mix with the records.
+    Records come out in the order of the jobs. JSONL, CSV and github write each record as soon as
+    it and the ones before it are done; the other formats come at the end. A progress bar shows
+    on stderr for long runs on a terminal, where it cannot mix with the records.
 
-    Exit status: 0 when the run completed, 1 when --fail-on matched a job, 2 for bad usage, a
-    broken rule catalogue or worker processes that cannot start, 130 when Ctrl-C stopped the run
-    (the records finished by then are written).
+    \b
+    Exit status:
+      0    the run completed and --fail-on matched nothing
+      1    --fail-on matched a job (ignored and baseline failures never match)
+      2    bad usage, a broken rule catalogue or baseline, an output that cannot be
+           written, or worker processes that cannot start
+      3    the run completed, --fail-on matched nothing, but triage could not
+           classify some jobs (their records say "error")
+      130  Ctrl-C stopped the run (the records finished by then are written)
     """
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
+    fmt_given = ctx.get_parameter_source("output_format") is not ParameterSource.DEFAULT
     try:
-        policy = FailPolicy.parse(fail_on, catalogue)
-    except PolicyError as err:
+        known = load_baseline(baseline) if baseline is not None else frozenset()
+        policy = Policy.parse(fail_on, catalogue, ignore, hide_ignored, known)
+        targets = plan_targets(OutputFormat(output_format), fmt_given, outputs, quiet)
+    except (PolicyError, OutputError) as err:
         raise click.UsageError(str(err)) from None
-    kind = OutputFormat(output_format)
-    run = Run(make_formatter(kind, sys.stdout, color=use_color(color, sys.stdout)), policy)
+    except BaselineError as err:
+        fail(str(err))
+    stdout_kind = next((t.kind for t in targets if t.path is None), None)
+    run = Run(open_outputs(targets, color, catalogue), policy, stdout_kind)
     try:
         with run.interrupts:
-            run.classify(list(paths), catalogue, processes or available_cores(), full, kind)
+            run.classify(list(paths), catalogue, processes or available_cores(), full, quiet)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the output short
         run.finish()
@@ -92,52 +139,125 @@ def classify(paths, output_format, fail_on, processes, full, rule_paths, no_buil
             os.kill(os.getpid(), signal.SIGPIPE)
         raise
     except WorkerError as err:
-        click.echo(f"triage: error: {err}; run with --jobs 1 to classify without worker processes", err=True)
-        sys.exit(EXIT_USAGE)
+        fail(f"{err}; run with --jobs 1 to classify without worker processes")
+    except OSError as err:  # a disk that filled up under an --output file, say
+        fail(f"cannot write the output: {err}")
     warn_timeouts(run.timed_out)
-    if kind is OutputFormat.TABLE:
+    if not quiet:
+        report_run(run, show_summary=stdout_kind is OutputFormat.TABLE)
+    sys.exit(run.exit_status())
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"triage: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> list[Formatter]:
+    """A formatter per target: stdout coloured as --color says, files plain; a file that cannot be
+    opened ends the run with status 2 before any job is classified."""
+    formatters = []
+    for target in targets:
+        if target.path is None:
+            stream, colored = sys.stdout, use_color(color, sys.stdout)
+            readable_text(stream, utf8=target.kind is not OutputFormat.TABLE)
+        else:
+            try:
+                stream = open(target.path, "w", encoding="utf-8", errors=UNENCODABLE, newline="")
+            except OSError as err:
+                fail(f"cannot write {target.path}: {err.strerror or err}")
+            colored = False
+        formatters.append(make_formatter(target.kind, stream, color=colored, catalogue=catalogue))
+    return formatters
+
+
+def readable_text(stream: TextIO, utf8: bool) -> None:
+    """Make stdout write every record: UTF-8 for the machine formats (JSON, SARIF, XML and the rest
+    are UTF-8 whatever the console's code page), and no character that cannot be encoded (a file
+    name's undecodable byte, kept by Python as a lone surrogate) raising an error."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8" if utf8 else None, errors=UNENCODABLE)
+
+
+def report_run(run: "Run", show_summary: bool) -> None:
+    """The human end of a run, on stderr: the summary line under the table, hidden and error counts."""
+    if show_summary:
         click.echo(summary_line(run.records), err=True)
-    sys.exit(EXIT_FOUND if run.matched else EXIT_OK)
+    hidden = ", ".join(f"{count} {HIDDEN_WHY[why]}" for why, count in sorted(run.hidden.items()))
+    if hidden:
+        click.echo(f"triage: not shown: {hidden}", err=True)
+    if run.errors and not run.matched:
+        noun = "job" if run.errors == 1 else "jobs"
+        click.echo(f"triage: {run.errors} {noun} could not be classified (status error): exit status 3", err=True)
+
+
+HIDDEN_WHY = {BASELINE: "already in the baseline", IGNORED: "ignored (--hide-ignored)"}
 
 
 class Run:
-    """One run's output and what it has done so far, so that Ctrl-C can leave the finished records."""
+    """One run's outputs and what it has done so far, so that Ctrl-C can leave the finished records."""
 
-    def __init__(self, formatter: Formatter, policy: FailPolicy) -> None:
-        self.formatter = formatter
+    def __init__(self, outputs: list[Formatter], policy: Policy, stdout_kind: Optional[OutputFormat]) -> None:
+        self.outputs = outputs
         self.policy = policy
+        self.stdout_kind = stdout_kind  # the format on stdout, None when stdout shows nothing
         self.interrupts = Interrupts()
         self.jobs: Optional[list[Job]] = None  # None until the paths are searched for jobs
         self.records: list[FailureRecord] = []
+        self.hidden: Counter = Counter()
         self.timed_out: set[tuple[str, str]] = set()
         self.matched = False
+        self.errors = 0
         self.started = self.finished = False
 
-    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, full: bool, kind: OutputFormat) -> None:
+    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, full: bool, quiet: bool) -> None:
         """Classify every job under ``paths`` and write each record, then the end of the output."""
         with self.interrupts.writing():
-            self.formatter.start()
+            for output in self.outputs:
+                output.start()
             self.started = True
         self.jobs = list(discover_jobs(paths, default_markers()))
         outcomes = classify_jobs(self.jobs, catalogue, processes, full)
-        shown = show_progress(len(self.jobs), kind)
+        shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
         with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
             for outcome in outcomes:
                 with self.interrupts.writing():
-                    self.formatter.add(outcome.record)
-                    self.records.append(outcome.record)
-                self.matched = self.matched or self.policy.matches(outcome.record)
+                    self.take(outcome.record)
                 self.timed_out |= outcome.timed_out
                 advance()
         with self.interrupts.writing():
             self.finish()
 
+    def take(self, record: FailureRecord) -> None:
+        """Mark one record by the policy, write it to every output (or count it hidden), and judge it."""
+        record = self.policy.mark(record)
+        why = self.policy.hidden(record)
+        for output in self.outputs:
+            if why:
+                output.hide(record, why)
+            else:
+                output.add(record)
+        self.records.append(record)
+        if why:
+            self.hidden[why] += 1
+        self.matched = self.matched or self.policy.fails(record)
+        self.errors += record.status is Status.ERROR
+
     def finish(self) -> None:
-        """Write the end of the output (the whole table or JSON document) once, with the records done."""
+        """Write the end of every output (the whole table or document) once, with the records done."""
         if self.started and not self.finished:
             self.finished = True
-            self.formatter.finish()
-        self.formatter.stream.flush()
+            for output in self.outputs:
+                output.finish()
+        for output in self.outputs:
+            output.stream.flush()
+            if output.stream is not sys.stdout:
+                output.stream.close()
+
+    def exit_status(self) -> int:
+        if self.matched:
+            return EXIT_FOUND
+        return EXIT_TOOL_ERRORS if self.errors else EXIT_OK
 
 
 def warn_timeouts(timed_out: set[tuple[str, str]]) -> None:
@@ -191,7 +311,7 @@ class Interrupts:
             raise KeyboardInterrupt
 
 
-def show_progress(total: int, kind: OutputFormat) -> bool:
+def show_progress(total: int, kind: Optional[OutputFormat]) -> bool:
     """A bar for long runs, on a terminal only, and never on the terminal that streamed records go to."""
     if total <= PROGRESS_MIN_JOBS or not _is_terminal(sys.stderr):
         return False

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from philly_triage.expectations import Expectations
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_TOOL_ERRORS = 3  # classify completed, nothing matched --fail-on, but some jobs could not be classified
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
 PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never squeeze or wrap there
 # soft_wrap: lines such as "file:line: error: ..." stay whole, for editors and CI to parse

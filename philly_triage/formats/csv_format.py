@@ -16,5 +16,6 @@ class CsvFormatter(Formatter):
     def add(self, record: FailureRecord) -> None:
         data = record.to_dict()
         data["notes"] = "; ".join(data["notes"])
+        data["ignored"] = "true" if record.ignored else "false"  # as JSON says it, not Python's True
         self.writer.writerow(["" if data[f] is None else data[f] for f in RECORD_FIELDS])
         self.stream.flush()

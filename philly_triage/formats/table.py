@@ -31,9 +31,8 @@ def where(record: FailureRecord) -> str:
 
 
 def category_cell(record: FailureRecord) -> str:
-    if record.status is Status.CLASSIFIED:
-        return record.category or ""
-    return f"({record.status.value})"
+    cell = record.category or "" if record.status is Status.CLASSIFIED else f"({record.status.value})"
+    return f"{cell} (ignored)" if record.ignored else cell
 
 
 def failure_cell(record: FailureRecord) -> str:
