@@ -264,3 +264,17 @@ def test_where_each_format_goes(fmt, given, outputs, quiet, expected):
 def test_outputs_that_make_no_sense(outputs, problem):
     with pytest.raises(OutputError, match=problem):
         plan_targets(OutputFormat.TABLE, False, outputs, False)
+
+
+def test_baselines_add_up_and_an_output_may_replace_one(tmp_path, logs):
+    oom_only = tmp_path / "oom.jsonl"
+    oom_only.write_text("".join(line + "\n" for line in run("classify", logs, "-f", "jsonl").stdout.splitlines()
+                                if "gpu_out_of_memory" in line))
+    missing_only = tmp_path / "missing.json"
+    run("classify", logs, "-o", missing_only, "--ignore", "gpu_out_of_memory", "--hide-ignored", "-q")
+    result = run("classify", logs, "--baseline", oom_only, "--baseline", missing_only, "--fail-on", "any",
+                 "-o", missing_only, "-q")
+    assert result.exit_code == 0  # each failure is in one of the two baselines
+    # The baseline was read before the output replaced it; the new file holds only what was shown.
+    assert json.loads(missing_only.read_text())["summary"] == {**json.loads(missing_only.read_text())["summary"],
+                                                               "jobs": 1, "hidden": {"baseline": 2}}

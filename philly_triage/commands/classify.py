@@ -65,9 +65,9 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # format
 )
 @click.option("--hide-ignored", is_flag=True, help="Leave the records that --ignore names out of the output.")
 @click.option(
-    "--baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    "--baseline", "baselines", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
     help="An earlier run's --format json, jsonl or sarif output. Failures whose fingerprint it holds are "
-    "left out of the output and never make the run fail: report new kinds of failure only.",
+    "left out of the output and never make the run fail: report new kinds of failure only. Repeatable.",
 )
 @click.option(
     "--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
@@ -88,7 +88,7 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # format
 @color_option
 @click.pass_context
 def classify(
-    ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baseline, processes, full, quiet,
+    ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baselines, processes, full, quiet,
     rule_paths, no_builtin_rules, color,
 ) -> None:
     """Classify the failure that ended each job under PATHS.
@@ -113,7 +113,7 @@ def classify(
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     fmt_given = ctx.get_parameter_source("output_format") is not ParameterSource.DEFAULT
     try:
-        known = load_baseline(baseline) if baseline is not None else frozenset()
+        known = frozenset().union(*(load_baseline(path) for path in baselines))
         policy = Policy.parse(fail_on, catalogue, ignore, hide_ignored, known)
         targets = plan_targets(OutputFormat(output_format), fmt_given, outputs, quiet)
     except (PolicyError, OutputError) as err:
