@@ -16,6 +16,7 @@ from philly_triage.commands.common import EXIT_INTERRUPTED, EXIT_OK
 # pay for the rule checker, the evaluator and their views at every start.
 COMMANDS = {
     "classify": "philly_triage.commands.classify:classify",
+    "cluster": "philly_triage.commands.cluster:cluster_command",
     "eval": "philly_triage.commands.evaluate:eval_command",
     "rules": "philly_triage.commands.rules:rules",
 }

@@ -1,0 +1,86 @@
+"""``triage cluster``: group the failures no rule knows by template, and draft rules for them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import click
+
+from philly_triage.cluster import ClusterUnavailable, cluster, members_of
+from philly_triage.commands.classify import available_cores
+from philly_triage.commands.common import (
+    EXIT_OK, EXIT_USAGE, catalogue_options, color_option, make_console, open_catalogue, use_color,
+)
+from philly_triage.discover import discover_jobs
+from philly_triage.markers import default_markers
+from philly_triage.parallel import WorkerError, classify_jobs
+from philly_triage.views.clusters import clusters_to_dict, render_clusters
+
+
+@click.command("cluster")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
+@click.option("--all", "include_classified", is_flag=True,
+              help="Group every failed job, classified ones too, not only the unclassified.")
+@click.option("--format", "-f", "output_format", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A readable list of groups, or JSON.")
+@click.option("--examples", "most", type=click.IntRange(min=1), default=3, show_default=True, metavar="N",
+              help="Example jobs shown for each group (and match examples in each draft rule).")
+@click.option("--suggest", "suggest_dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
+              help="Write a draft rule file for each group into DIR, valid for 'triage rules check' and "
+                   "'triage rules test' as written.")
+@click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Classify in N worker processes (default: one per core).")
+@catalogue_options
+@color_option
+def cluster_command(paths, include_classified, output_format, most, suggest_dir, processes, rule_paths,
+                    no_builtin_rules, color) -> None:
+    """Group the failed jobs under PATHS that no rule knows by the template of their failure message.
+
+    Each job is classified as 'triage classify' would. The failure messages of the unclassified
+    ones (of every failed one with --all) have their variable parts masked (numbers, hex ids,
+    paths, URLs, quoted names, shapes, times) and are grouped by the Drain log template miner.
+    Groups come largest first, each with its template, count, share and example jobs; the same
+    input always gives the same groups in the same order.
+
+    Exit status: 0 when the run completed (with or without groups), 2 for bad usage, a broken rule
+    catalogue, a missing Drain3 library or a draft file that exists already.
+    """
+    catalogue = open_catalogue(rule_paths, no_builtin_rules)
+    jobs = list(discover_jobs(list(paths), default_markers()))
+    try:
+        with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False)) as outcomes:
+            records = [outcome.record for outcome in outcomes]
+    except WorkerError as err:
+        _fail(f"{err}; run with --jobs 1 to classify without worker processes")
+    members = members_of(records, include_classified)
+    try:
+        groups = cluster(members)
+    except ClusterUnavailable as err:
+        _fail(str(err))
+    drafts = []
+    if suggest_dir is not None:
+        from philly_triage.drafts import write_drafts  # only --suggest loads the rule checker
+
+        try:
+            drafts = write_drafts(groups, catalogue, suggest_dir, most)
+        except (FileExistsError, OSError) as err:
+            _fail(str(err))
+    if output_format == "json":
+        document = clusters_to_dict(groups, len(records), len(members), most, drafts, suggest_dir)
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        console = make_console(sys.stdout, use_color(color, sys.stdout))
+        render_clusters(groups, len(records), len(members), most, include_classified, console)
+    for draft in drafts:
+        examples = len(draft.examples)
+        click.echo(f"triage: drafted {suggest_dir / (draft.rule_id + '.yaml')} "
+                   f"({examples} {'example' if examples == 1 else 'examples'}, dimension {draft.dimension})", err=True)
+    sys.exit(EXIT_OK)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"triage: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
