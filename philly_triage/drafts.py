@@ -216,8 +216,11 @@ def write_drafts(clusters: list[Cluster], catalogue: Catalogue, directory: Path,
     Drafts are written, then loaded with the catalogue as ``--rules directory`` would load them, and
     each example is run through the whole pipeline; an example another rule wins (or that is not
     found as a failure alone) is dropped and the file written again without it. Raises
-    ``FileExistsError`` before writing anything when a draft's file exists already.
+    ``FileExistsError`` before writing anything when a draft's file exists already, and
+    ``CatalogueError`` when other rule files in ``directory`` are broken.
     """
+    if not clusters:
+        return []
     taken = {rule.id for rule in catalogue.rules}
     drafts = []
     for group in clusters:

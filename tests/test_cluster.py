@@ -208,3 +208,18 @@ def test_literal_run_and_ids():
     assert rule_id_of("ray.exceptions.RayActorError: The actor died unexpectedly", set()) == "ray_actor_error_the_actor_died_unexpectedly"
     assert rule_id_of("Fatal Python error: Aborted", {"fatal_python_error_aborted"}) == "fatal_python_error_aborted_2"
     assert rule_id_of("<n> <path>", set()) == "unknown_failure"
+
+
+def test_no_unknown_failures_means_no_groups_and_no_drafts(tmp_path):
+    (tmp_path / "ok.log").write_text("epoch 1 loss 0.3\ntraining complete\n")
+    result = run("cluster", tmp_path / "ok.log", "--suggest", tmp_path / "drafts")
+    assert result.exit_code == 0 and result.stdout.startswith("0 unclassified of 1 job in 0 groups")
+    assert not (tmp_path / "drafts").exists()
+
+
+def test_broken_rule_files_in_the_suggest_directory_are_reported(tmp_path, corpus):
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    (drafts / "broken.yaml").write_text("id: broken\nname: [\n")
+    result = run("cluster", corpus, "--suggest", drafts)
+    assert result.exit_code == 2 and "broken.yaml" in result.stderr and "Traceback" not in result.output

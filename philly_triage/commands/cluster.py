@@ -9,10 +9,12 @@ from pathlib import Path
 
 import click
 
+from philly_triage.catalogue import CatalogueError
 from philly_triage.cluster import ClusterUnavailable, cluster, members_of
 from philly_triage.commands.classify import available_cores
 from philly_triage.commands.common import (
-    EXIT_OK, EXIT_USAGE, catalogue_options, color_option, make_console, open_catalogue, use_color,
+    EXIT_OK, EXIT_USAGE, catalogue_options, color_option, make_console, open_catalogue, report_problems,
+    use_color,
 )
 from philly_triage.discover import discover_jobs
 from philly_triage.markers import default_markers
@@ -68,6 +70,9 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
             drafts = write_drafts(groups, catalogue, suggest_dir, most)
         except (FileExistsError, OSError) as err:
             _fail(str(err))
+        except CatalogueError as err:  # other, broken rule files in the --suggest directory
+            report_problems(err.problems)
+            _fail(f"the rule files in {suggest_dir} do not load; draft into an empty directory")
     if output_format == "json":
         document = clusters_to_dict(groups, len(records), len(members), most, drafts, suggest_dir)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))

@@ -27,7 +27,7 @@ def render_clusters(groups: list[Cluster], jobs: int, grouped: int, most: int, i
     """Each group: its rank, size, share and template, then example jobs with their failure lines."""
     what = "failed" if include_classified else "unclassified"
     noun = "group" if len(groups) == 1 else "groups"
-    console.print(f"{grouped} {what} of {jobs} jobs in {len(groups)} {noun}", style="bold")
+    console.print(f"{grouped} {what} of {jobs} {'job' if jobs == 1 else 'jobs'} in {len(groups)} {noun}", style="bold")
     for rank, group in enumerate(groups, start=1):
         console.print()
         size = f"{group.count} {'job' if group.count == 1 else 'jobs'} ({share(group.count, grouped)}%)"
