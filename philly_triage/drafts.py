@@ -21,7 +21,7 @@ import yaml
 
 from philly_triage.catalogue import TAXONOMY_DIMENSIONS, Catalogue
 from philly_triage.cluster import PLACEHOLDER, Cluster
-from philly_triage.rule_file import REGEX_FLAGS
+from philly_triage.rule_file import REGEX_FLAGS, RESERVED_IDS
 
 # What each placeholder of a template stood for, as a short readable expression. Each needs what
 # its mask needed (a digit, a slash, quotes, "://"), so none can stand for a plain word. A list
@@ -221,7 +221,7 @@ def write_drafts(clusters: list[Cluster], catalogue: Catalogue, directory: Path,
     """
     if not clusters:
         return []
-    taken = {rule.id for rule in catalogue.rules}
+    taken = {rule.id for rule in catalogue.rules} | RESERVED_IDS
     drafts = []
     for group in clusters:
         rule_id = rule_id_of(group.template, taken)

@@ -37,6 +37,8 @@ PATTERN_KEYS = ("regex", "frame")
 FRAME_VALUES = ("framework", "user")
 CONTEXT_KEYS = ("when", "near")
 ID_SHAPE = regex.compile(r"[a-z][a-z0-9_]*\Z")
+# Words a category or dimension id cannot be: record statuses and --fail-on's "any".
+RESERVED_IDS = frozenset({"any", "classified", "unclassified", "no_failure", "error"})
 REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
 
 
@@ -111,6 +113,10 @@ class _RuleReader:
         for key in ("dimension",):
             if isinstance(data.get(key), str) and not ID_SHAPE.match(data[key]):
                 self.problem((key,), f"'{key}' must be lower-case letters, digits and underscores")
+        for key in ("id", "dimension"):
+            if isinstance(data.get(key), str) and data[key] in RESERVED_IDS:
+                self.problem((key,), f"'{key}' cannot be '{data[key]}': triage's output and its --fail-on and "
+                             f"--ignore options use that word ({', '.join(sorted(RESERVED_IDS))})")
         priority = data.get("priority", 50)
         if not isinstance(priority, int) or isinstance(priority, bool):
             self.problem(("priority",), "'priority' must be an integer")

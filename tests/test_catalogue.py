@@ -109,6 +109,13 @@ def test_upper_case_keyword_is_refused(tmp_path):
     assert "lower case" in problem
 
 
+@pytest.mark.parametrize("key,word", [("id", "unclassified"), ("id", "any"), ("dimension", "error")])
+def test_words_triage_uses_cannot_be_ids(tmp_path, key, word):
+    text = GOOD_RULE.replace("id: nccl_timeout" if key == "id" else "dimension: distributed", f"{key}: {word}")
+    (problem,) = problems_of(write_rule(tmp_path, text))
+    assert f"rule.yaml:{1 if key == 'id' else 3}:" in problem and f"'{key}' cannot be '{word}'" in problem
+
+
 def test_duplicate_ids(tmp_path):
     write_rule(tmp_path, GOOD_RULE, "a.yaml")
     write_rule(tmp_path, GOOD_RULE, "b.yaml")
