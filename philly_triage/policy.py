@@ -8,7 +8,7 @@ of its output, and ignored ones too when asked (--hide-ignored).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable, Optional
 
 from philly_triage.catalogue import Catalogue
@@ -57,7 +57,7 @@ class Policy:
     fail_on: frozenset = frozenset()
     ignore: frozenset = frozenset()
     hide_ignored: bool = False
-    baseline: frozenset = field(default=frozenset())  # fingerprints of failures already known
+    baseline: frozenset = frozenset()  # fingerprints of failures already known
 
     @classmethod
     def parse(

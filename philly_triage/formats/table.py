@@ -31,7 +31,7 @@ def where(record: FailureRecord) -> str:
 
 
 def category_cell(record: FailureRecord) -> str:
-    cell = record.category or "" if record.status is Status.CLASSIFIED else f"({record.status.value})"
+    cell = (record.category or "") if record.status is Status.CLASSIFIED else f"({record.status.value})"
     return f"{cell} (ignored)" if record.ignored else cell
 
 
