@@ -49,8 +49,9 @@ TODO_DIMENSION = "todo"
 
 @dataclass(frozen=True)
 class Draft:
-    """A drafted rule: its id, the YAML text of its file, and the members its examples came from."""
+    """A drafted rule: the template it was drafted from, its id, and the YAML text of its file."""
 
+    template: str
     rule_id: str
     text: str
     pattern: str
@@ -157,8 +158,8 @@ def draft_rule(cluster: Cluster, catalogue: Catalogue, rule_id: str, examples: I
     keywords = keywords_of(basis)
     dimension = guess_dimension(cluster.template, catalogue)
     kept = tuple(examples)
-    return Draft(rule_id, render(rule_id, cluster, pattern, keywords, dimension, kept), pattern, keywords,
-                 dimension, kept, literal_only)
+    return Draft(cluster.template, rule_id, render(rule_id, cluster, pattern, keywords, dimension, kept), pattern,
+                 keywords, dimension, kept, literal_only)
 
 
 def unmatched(pattern: str, messages: Iterable[str]) -> list[str]:
@@ -210,8 +211,16 @@ def example_messages(cluster: Cluster, most: int) -> tuple[str, ...]:
 
 
 
+def draftable(group: Cluster) -> bool:
+    """Whether a group's template has literal text to key a rule on (not only ``<path>``, say)."""
+    return any(len(word) >= MIN_KEYWORD for word in literal_words(group.template))
+
+
 def write_drafts(clusters: list[Cluster], catalogue: Catalogue, directory: Path, most: int) -> list[Draft]:
     """Write one draft rule file per group into ``directory`` and make each pass ``rules test``.
+
+    A group whose template holds no literal word (see ``draftable``) gets no draft: its rule would
+    match any line with a number or a path.
 
     Drafts are written, then loaded with the catalogue as ``--rules directory`` would load them, and
     each example is run through the whole pipeline; an example another rule wins (or that is not
@@ -219,6 +228,7 @@ def write_drafts(clusters: list[Cluster], catalogue: Catalogue, directory: Path,
     ``FileExistsError`` before writing anything when a draft's file exists already, and
     ``CatalogueError`` when other rule files in ``directory`` are broken.
     """
+    clusters = [group for group in clusters if draftable(group)]
     if not clusters:
         return []
     taken = {rule.id for rule in catalogue.rules} | RESERVED_IDS

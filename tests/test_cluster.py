@@ -14,7 +14,7 @@ from philly_triage.catalogue import builtin_source, load_catalogue
 from philly_triage.cli import cli
 from philly_triage.cluster import Cluster, ClusterUnavailable, Member, cluster, members_of
 from philly_triage.drafts import (
-    draft_rule, keywords_of, literal_run, pattern_of, rule_id_of, unmatched, write_drafts,
+    draft_rule, draftable, keywords_of, literal_run, pattern_of, rule_id_of, unmatched, write_drafts,
 )
 from philly_triage.models import FailureRecord, Status
 from tests.conftest import DATA
@@ -223,3 +223,14 @@ def test_broken_rule_files_in_the_suggest_directory_are_reported(tmp_path, corpu
     (drafts / "broken.yaml").write_text("id: broken\nname: [\n")
     result = run("cluster", corpus, "--suggest", drafts)
     assert result.exit_code == 2 and "broken.yaml" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_group_with_no_literal_words_gets_no_draft(tmp_path):
+    bare = Cluster("<path>: <n>", (Member("j", "j/log", 3, "/opt/run.sh: 137"),))
+    keyed = Cluster("OSError: <path>", (Member("k", "k/log", 3, "OSError: /data/a/b.tar"),))
+    assert not draftable(bare) and draftable(keyed)
+    drafts = write_drafts([bare, keyed], load_catalogue([builtin_source()]), tmp_path / "drafts", 3)
+    assert [d.template for d in drafts] == ["OSError: <path>"]
+    assert [p.name for p in (tmp_path / "drafts").glob("*.yaml")] == ["os_error.yaml"]
+    assert write_drafts([bare], load_catalogue([builtin_source()]), tmp_path / "none", 3) == []
+    assert not (tmp_path / "none").exists()

@@ -79,6 +79,10 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
     else:
         console = make_console(sys.stdout, use_color(color, sys.stdout))
         render_clusters(groups, len(records), len(members), most, include_classified, console)
+    drafted = {draft.template for draft in drafts}
+    for rank, group in enumerate(groups, start=1):
+        if suggest_dir is not None and group.template not in drafted:
+            click.echo(f"triage: no draft for group #{rank}: its template has no literal word to key a rule on", err=True)
     for draft in drafts:
         examples = len(draft.examples)
         click.echo(f"triage: drafted {suggest_dir / (draft.rule_id + '.yaml')} "

@@ -42,7 +42,7 @@ def render_clusters(groups: list[Cluster], jobs: int, grouped: int, most: int, i
 def clusters_to_dict(groups: list[Cluster], jobs: int, grouped: int, most: int, drafts: list[Draft],
                      suggest_dir: Optional[Path]) -> dict:
     """The groups as data: every member's job, the examples in full, and each group's draft rule file."""
-    files = {index: str(suggest_dir / f"{draft.rule_id}.yaml") for index, draft in enumerate(drafts)} if suggest_dir else {}
+    files = {draft.template: str(suggest_dir / f"{draft.rule_id}.yaml") for draft in drafts} if suggest_dir else {}
     return {
         "schema_version": SCHEMA_VERSION,
         "jobs": jobs,
@@ -55,7 +55,7 @@ def clusters_to_dict(groups: list[Cluster], jobs: int, grouped: int, most: int, 
                 "share": share(group.count, grouped),
                 "examples": [member.to_dict() for member in group.examples(most)],
                 "jobs": [member.job for member in group.members],
-                "draft": files.get(rank - 1),
+                "draft": files.get(group.template),
             }
             for rank, group in enumerate(groups, start=1)
         ],
