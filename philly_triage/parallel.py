@@ -13,6 +13,7 @@ ignore Ctrl-C: the parent handles it, and stops the workers when the iterator is
 
 from __future__ import annotations
 
+import os
 import selectors
 import signal
 import sys
@@ -75,6 +76,13 @@ def classify_jobs(
         finished = True
     finally:
         pool.stop(graceful=finished)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def default_start_method() -> Optional[str]:

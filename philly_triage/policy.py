@@ -77,9 +77,13 @@ class Policy:
             return replace(record, ignored=True)
         return record
 
+    def known(self, record: FailureRecord) -> bool:
+        """Whether the baseline holds this record's failure."""
+        return record.fingerprint is not None and record.fingerprint in self.baseline
+
     def hidden(self, record: FailureRecord) -> Optional[str]:
         """Why the output leaves this (marked) record out, or None to show it."""
-        if record.fingerprint is not None and record.fingerprint in self.baseline:
+        if self.known(record):
             return BASELINE
         if record.ignored and self.hide_ignored:
             return IGNORED
@@ -87,6 +91,4 @@ class Policy:
 
     def fails(self, record: FailureRecord) -> bool:
         """Whether this (marked) record makes the run exit 1."""
-        if record.ignored or (record.fingerprint is not None and record.fingerprint in self.baseline):
-            return False
-        return selected(record, self.fail_on)
+        return not (record.ignored or self.known(record)) and selected(record, self.fail_on)

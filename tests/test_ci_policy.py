@@ -53,8 +53,12 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
+def jsonl_text(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
 def jsonl(result) -> list[dict]:
-    return [json.loads(line) for line in result.stdout.splitlines()]
+    return jsonl_text(result.stdout)
 
 
 # --fail-on and --ignore ---------------------------------------------------------------------
@@ -224,10 +228,6 @@ def test_a_plain_output_takes_the_format_even_against_its_extension(tmp_path, lo
     result = run("classify", logs, "-f", "jsonl", "-o", tmp_path / "r.sarif")
     assert result.stdout.startswith("JOB")
     assert len(jsonl_text((tmp_path / "r.sarif").read_text())) == 3
-
-
-def jsonl_text(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines()]
 
 
 def test_quiet_prints_only_the_output(tmp_path, logs):

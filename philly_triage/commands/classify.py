@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, NoReturn, Optional, TextIO
+from typing import Callable, Iterator, Optional, TextIO
 
 import click
 from click.core import ParameterSource
@@ -18,7 +18,7 @@ from click.core import ParameterSource
 from philly_triage.baseline import BaselineError, load_baseline
 from philly_triage.catalogue import Catalogue
 from philly_triage.commands.common import (
-    EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, EXIT_USAGE, catalogue_options, color_option,
+    EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
     open_catalogue, use_color,
 )
 from philly_triage.commands.outputs import OutputError, Target, plan_targets
@@ -27,7 +27,7 @@ from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.base import Formatter, summary_line
 from philly_triage.markers import default_markers
 from philly_triage.models import FailureRecord, Job, Status
-from philly_triage.parallel import WorkerError, classify_jobs
+from philly_triage.parallel import WorkerError, available_cores, classify_jobs
 from philly_triage.policy import BASELINE, IGNORED, Policy, PolicyError
 
 PROGRESS_MIN_JOBS = 20  # shorter runs end before a progress bar would tell anything
@@ -146,11 +146,6 @@ def classify(
     if not quiet:
         report_run(run, show_summary=stdout_kind is OutputFormat.TABLE)
     sys.exit(run.exit_status())
-
-
-def fail(message: str) -> NoReturn:
-    click.echo(f"triage: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> list[Formatter]:
@@ -352,9 +347,3 @@ def progress_bar(total: int, shown: bool) -> Iterator[Callable[[], None]]:
 def _is_terminal(stream: TextIO) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
-
-def available_cores() -> int:
-    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1

@@ -11,14 +11,12 @@ import click
 
 from philly_triage.catalogue import CatalogueError
 from philly_triage.cluster import ClusterUnavailable, cluster, members_of
-from philly_triage.commands.classify import available_cores
 from philly_triage.commands.common import (
-    EXIT_OK, EXIT_USAGE, catalogue_options, color_option, make_console, open_catalogue, report_problems,
-    use_color,
+    EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, report_problems, use_color,
 )
 from philly_triage.discover import discover_jobs
 from philly_triage.markers import default_markers
-from philly_triage.parallel import WorkerError, classify_jobs
+from philly_triage.parallel import WorkerError, available_cores, classify_jobs
 from philly_triage.views.clusters import clusters_to_dict, render_clusters
 
 
@@ -56,12 +54,12 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
         with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False)) as outcomes:
             records = [outcome.record for outcome in outcomes]
     except WorkerError as err:
-        _fail(f"{err}; run with --jobs 1 to classify without worker processes")
+        fail(f"{err}; run with --jobs 1 to classify without worker processes")
     members = members_of(records, include_classified)
     try:
         groups = cluster(members)
     except ClusterUnavailable as err:
-        _fail(str(err))
+        fail(str(err))
     drafts = []
     if suggest_dir is not None:
         from philly_triage.drafts import write_drafts  # only --suggest loads the rule checker
@@ -69,10 +67,10 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
         try:
             drafts = write_drafts(groups, catalogue, suggest_dir, most)
         except (FileExistsError, OSError) as err:
-            _fail(str(err))
+            fail(str(err))
         except CatalogueError as err:  # other, broken rule files in the --suggest directory
             report_problems(err.problems)
-            _fail(f"the rule files in {suggest_dir} do not load; draft into an empty directory")
+            fail(f"the rule files in {suggest_dir} do not load; draft into an empty directory")
     if output_format == "json":
         document = clusters_to_dict(groups, len(records), len(members), most, drafts, suggest_dir)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
@@ -89,7 +87,3 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
                    f"({examples} {'example' if examples == 1 else 'examples'}, dimension {draft.dimension})", err=True)
     sys.exit(EXIT_OK)
 
-
-def _fail(message: str) -> None:
-    click.echo(f"triage: error: {message}", err=True)
-    sys.exit(EXIT_USAGE)

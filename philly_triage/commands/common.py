@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 import click
 
@@ -64,6 +64,12 @@ def open_expectations(path: Path, catalogue: Catalogue) -> Expectations:
     except ExpectationsError as err:
         report_problems(err.problems)
         sys.exit(EXIT_USAGE)
+
+
+def fail(message: str) -> NoReturn:
+    """End the run with a one-line error on stderr and exit status 2."""
+    click.echo(f"triage: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 def report_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
