@@ -13,13 +13,16 @@ from philly_triage.models import Failure, FailureRecord, Job, Match, Status
 from philly_triage.scan import scan_log, scan_text
 
 
-def classify_job(job: Job, matcher: Matcher, markers: Markers, full: bool = False) -> FailureRecord:
+def classify_job(
+    job: Job, matcher: Matcher, markers: Markers, full: bool = False, gpus: Optional[int] = None
+) -> FailureRecord:
     """The record for one job. Never raises: a job that triage itself cannot handle says ``error``.
 
-    ``full`` analyses every line of every log instead of reading each log from its end.
+    ``full`` analyses every line of every log instead of reading each log from its end. ``gpus`` is
+    the job's GPU count when its metadata file does not give one (for ``gpu_hours``).
     """
     try:
-        return _classify(job, matcher, markers, full)
+        return _classify(job, matcher, markers, full, gpus)
     except Exception as err:  # noqa: BLE001 - a bug in triage must not lose the job's record
         return FailureRecord(
             job=job.name,
@@ -28,7 +31,7 @@ def classify_job(job: Job, matcher: Matcher, markers: Markers, full: bool = Fals
         )
 
 
-def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool) -> FailureRecord:
+def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Optional[int]) -> FailureRecord:
     if job.problem:
         return FailureRecord(job=job.name, status=Status.ERROR, reason=job.problem)
     scans = [scan_log(path, markers, full) for path in job.files]
@@ -77,6 +80,7 @@ def _record(job: Job, status: Status, failure: Failure, match: Optional[Match], 
         message=failure.message,
         exception=failure.exception,
         hint=rule.hint if rule else None,
+        retry=rule.retry if rule else "unknown",
         evidence=match.evidence if match else None,
         notes=notes,
         fingerprint=fingerprint(rule.id if rule else status.value, failure.message),

@@ -10,6 +10,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Optional
 
 
+RETRY_ADVICE = {
+    "never": "deterministic: it fails again the same way; fix the code, data or arguments first",
+    "maybe": "may be transient (memory contention, randomness): one retry may pass",
+    "environment": "the job's environment (image, node, mount, permissions) must change first",
+    "unknown": "no rule knows this failure, so nothing is known about retrying it",
+}
+STAGES = ("initialisation", "training", "validation", "evaluation")
+
+
 class Status(str, enum.Enum):
     """What triage concluded about one job."""
 
@@ -59,6 +68,7 @@ class Rule:
     description: str
     hint: str
     priority: int = 50
+    retry: str = "unknown"  # one of RETRY_ADVICE: whether retrying a failure of this kind can help
     keywords: tuple[str, ...] = ()
     exceptions: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()
@@ -132,6 +142,10 @@ class FailureRecord:
     notes: tuple[str, ...] = field(default=())
     fingerprint: Optional[str] = None  # the same kind of failure has the same one (fingerprints.py)
     ignored: bool = False  # its category or dimension was given to --ignore
+    stage: Optional[str] = None  # one of STAGES: where in the job's life it failed (timeline.py)
+    retry: Optional[str] = None  # one of RETRY_ADVICE: the category's advice; "unknown" if unclassified
+    gpu_hours: Optional[float] = None  # GPUs x run time of the failed run, where both are known
+    retries: Optional[int] = None  # how many times the platform ran the job before this run, if known
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -42,6 +42,14 @@ STOP_TIMEOUT = 2.0  # seconds a worker gets to exit before it is killed
 
 
 @dataclass(frozen=True)
+class Settings:
+    """How each job is read: every line (``full``), and the GPU count when its metadata does not say."""
+
+    full: bool = False
+    gpus: Optional[int] = None
+
+
+@dataclass(frozen=True)
 class Outcome:
     """One job's record, and the (rule id, pattern) pairs that first exceeded their time budget on it."""
 
@@ -55,21 +63,23 @@ class WorkerError(RuntimeError):
 
 def classify_jobs(
     jobs: Sequence[Job], catalogue: Catalogue, processes: int = 1, full: bool = False,
-    start_method: Optional[str] = None,
+    start_method: Optional[str] = None, gpus: Optional[int] = None,
 ) -> Iterator[Outcome]:
     """One Outcome per job, in the order of ``jobs``, each as soon as it and those before it are done.
 
     ``processes`` above 1 classifies in that many worker processes (never more than there are
     jobs); with 1, or for a single job, everything runs in this process. ``start_method`` overrides
-    ``default_start_method()``. Close the iterator, or run it to its end, to stop the workers.
+    ``default_start_method()``. ``gpus`` is the GPU count of jobs whose metadata does not say
+    (see timeline.py). Close the iterator, or run it to its end, to stop the workers.
     """
+    settings = Settings(full, gpus)
     processes = min(processes, len(jobs))
     if processes <= 1:
-        classifier = Classifier(catalogue, full)
+        classifier = Classifier(catalogue, settings)
         for job in jobs:
             yield classifier(job)
         return
-    pool = _Pool(catalogue, full, processes, start_method or default_start_method())
+    pool = _Pool(catalogue, settings, processes, start_method or default_start_method())
     finished = False
     try:
         yield from pool.run(jobs)
@@ -100,23 +110,23 @@ def default_start_method() -> Optional[str]:
 class Classifier:
     """A matcher and the markers, built once, and the time-budget overruns already reported."""
 
-    def __init__(self, catalogue: Catalogue, full: bool):
+    def __init__(self, catalogue: Catalogue, settings: Settings):
         self.matcher = Matcher(catalogue)
         self.markers = default_markers()
-        self.full = full
+        self.settings = settings
         self.reported: set[tuple[str, str]] = set()
 
     def __call__(self, job: Job) -> Outcome:
-        record = classify_job(job, self.matcher, self.markers, self.full)
+        record = classify_job(job, self.matcher, self.markers, self.settings.full, self.settings.gpus)
         new = frozenset(self.matcher.timed_out - self.reported)
         self.reported |= new
         return Outcome(record, new)
 
 
-def _work(conn: Connection, catalogue: Catalogue, full: bool) -> None:
+def _work(conn: Connection, catalogue: Catalogue, settings: Settings) -> None:
     """A worker process: answer each (index, job) the parent sends, in order, until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent handles it
-    classifier = Classifier(catalogue, full)
+    classifier = Classifier(catalogue, settings)
     try:
         conn.send(READY)
         while True:
@@ -140,12 +150,12 @@ class _Worker:
 class _Pool:
     """Worker processes, the jobs each holds, and the replacement of those that die."""
 
-    def __init__(self, catalogue: Catalogue, full: bool, size: int, start_method: Optional[str]):
+    def __init__(self, catalogue: Catalogue, settings: Settings, size: int, start_method: Optional[str]):
         import multiprocessing
 
         self.context = multiprocessing.get_context(start_method)
         self.catalogue = catalogue
-        self.full = full
+        self.settings = settings
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()  # the workers' pipes: one poll says who answered
         # Writing to a dead worker's pipe must be an error to handle, not a SIGPIPE that ends triage
@@ -160,7 +170,7 @@ class _Pool:
 
     def _start(self) -> _Worker:
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_work, args=(theirs, self.catalogue, self.full), daemon=True)
+        process = self.context.Process(target=_work, args=(theirs, self.catalogue, self.settings), daemon=True)
         try:
             with _sigint_ignored():  # a Ctrl-C before the worker ignores it must not print its traceback
                 process.start()

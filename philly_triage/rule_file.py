@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import regex
 
-from philly_triage.models import ContextPattern, Example, Pattern, Rule
+from philly_triage.models import RETRY_ADVICE, ContextPattern, Example, Pattern, Rule
 from philly_triage.regex_syntax import MAX_EXPANDED_SIZE, expanded_size, parse
 from philly_triage.yaml_source import YamlDocument, YamlSyntaxError, load_yaml
 
@@ -24,6 +24,7 @@ RULE_KEYS = {
     "description": "what the category means",
     "hint": "a short fix hint",
     "priority": "an integer; the higher wins when two rules match equally well",
+    "retry": "whether retrying can help: never (deterministic), maybe (may be transient) or environment",
     "keywords": "lower-case literals, one of which must occur for the patterns to be tried",
     "exceptions": "exception type names (without module) that belong to this category",
     "patterns": "regular expressions for the failure message",
@@ -120,6 +121,11 @@ class _RuleReader:
         priority = data.get("priority", 50)
         if not isinstance(priority, int) or isinstance(priority, bool):
             self.problem(("priority",), "'priority' must be an integer")
+        retry = data.get("retry", "unknown")
+        if retry not in RETRY_ADVICE:
+            close = difflib.get_close_matches(str(retry), list(RETRY_ADVICE), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            self.problem(("retry",), f"'retry' must be one of {', '.join(RETRY_ADVICE)}{hint}")
         keywords = self._strings(data, "keywords")
         if any(k != k.lower() for k in keywords):
             self.problem(("keywords",), "keywords must be lower case (they are compared with the lower-cased line)")
@@ -141,6 +147,7 @@ class _RuleReader:
             description=" ".join(data["description"].split()),
             hint=" ".join(data["hint"].split()),
             priority=priority,
+            retry=retry,
             keywords=tuple(keywords),
             exceptions=tuple(exceptions),
             patterns=tuple(patterns),
