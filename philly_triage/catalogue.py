@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 
 from philly_triage import catalogue_cache
-from philly_triage.models import Rule
+from philly_triage.models import Rule, StageMarker
 from philly_triage.rule_file import REGEX_FLAGS, Problem, load_rule_file
+from philly_triage.stage_file import is_stage_file, load_stage_file
 
 __all__ = [
     "BUILTIN", "REGEX_FLAGS", "Catalogue", "CatalogueError", "Problem", "RuleSource",
@@ -51,6 +52,7 @@ class Catalogue:
 
     rules: tuple[Rule, ...]
     sources: tuple[RuleSource, ...] = ()
+    stages: tuple[StageMarker, ...] = ()  # every source's stages.yaml, in source order
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -101,19 +103,35 @@ def merge_sources(sources: list[RuleSource]) -> Catalogue:
     """Load every source from its files and merge them; raise CatalogueError on any problem."""
     problems: list[Problem] = []
     merged: dict[str, Rule] = {}
+    stages: list[StageMarker] = []
     for source in sources:
         rules, found = load_source(source)
         problems.extend(found)
         for rule in rules:
             earlier = merged.get(rule.id)
             merged[rule.id] = replace(rule, replaces=earlier.source) if earlier else rule
+        stages.extend(load_stages(source, problems))
     if problems:
         raise CatalogueError(problems)
-    return Catalogue(tuple(merged.values()), tuple(sources))
+    return Catalogue(tuple(merged.values()), tuple(sources), tuple(stages))
+
+
+def load_stages(source: RuleSource, problems: list[Problem]) -> list[StageMarker]:
+    """The stage markers of one source's stages files; their problems are added to ``problems``."""
+    markers: list[StageMarker] = []
+    for path in rule_files(source.path):
+        if is_stage_file(path):
+            found, wrong = load_stage_file(path)
+            markers.extend(found)
+            problems.extend(wrong)
+    return markers
 
 
 def load_source(source: RuleSource) -> tuple[list[Rule], list[Problem]]:
-    """The valid rules of one source, and the problems of its files (duplicates included)."""
+    """The valid rules of one source, and the problems of its rule files (duplicates included).
+
+    Its stages files (``stages.yaml``) are not rule files: ``load_stages`` reads them.
+    """
     files = rule_files(source.path)
     if not files:
         what = "does not exist" if not source.path.exists() else "holds no rule files (*.yaml, *.yml)"
@@ -121,6 +139,8 @@ def load_source(source: RuleSource) -> tuple[list[Rule], list[Problem]]:
     problems: list[Problem] = []
     rules: dict[str, Rule] = {}
     for path in files:
+        if is_stage_file(path):
+            continue
         rule, found = load_rule_file(path)
         problems.extend(found)
         if rule is None:

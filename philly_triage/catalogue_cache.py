@@ -48,7 +48,9 @@ MAX_FILES = 16
 PREFIX, SUFFIX = "catalogue-", ".pickle"
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The modules whose code decides what a loaded catalogue holds, or defines the classes it pickles.
-MODULES = ("catalogue.py", "catalogue_cache.py", "models.py", "regex_syntax.py", "rule_file.py", "yaml_source.py")
+MODULES = (
+    "catalogue.py", "catalogue_cache.py", "models.py", "regex_syntax.py", "rule_file.py", "stage_file.py", "yaml_source.py",
+)
 
 
 class CacheKey(NamedTuple):  # NamedTuple, not a dataclass: a tenth of the import time

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator, Optional
 
 from philly_triage.discover import discover_jobs
 from philly_triage.fingerprints import fingerprint
+from philly_triage.gpu_time import Cost, job_cost
 from philly_triage.locate import Located, pick_job_failure
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
 from philly_triage.scan import scan_log, scan_text
+from philly_triage.stages import INITIALISATION, StageMark, job_stage, marks_forward, resolve, stage_reader
 
 
 def classify_job(
@@ -40,13 +43,36 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
     if not readable:
         reason = "; ".join(notes) if notes else "no log files in the job"
         return FailureRecord(job=job.name, status=Status.ERROR, reason=reason)
-    found = [(s.path, s.located) for s in readable if s.located is not None]
-    return _verdict(job, pick_job_failure(found), matcher, notes)
+    found = [s for s in readable if s.located is not None]
+    located = pick_job_failure([(s.path, s.located) for s in found])
+    record = _verdict(job, located, matcher, notes)
+    if located is None:
+        return record
+    scan = next(s for s in found if s.located is located)
+    offset = scan.offset if record.line == located.failure.line else None
+    mark, cost = job_timeline(job, record, offset, matcher, markers, gpus)
+    notes = record.notes + ((cost.problem,) if cost.problem else ())
+    return replace(record, stage=mark.stage, gpu_hours=cost.gpu_hours, retries=cost.retries, notes=notes)
+
+
+def job_timeline(job: Job, record: FailureRecord, offset: Optional[int], matcher: Matcher, markers: Markers,
+                 gpus: Optional[int]) -> tuple[StageMark, Cost]:
+    """Where in its life the job failed (the stage marker before its failure) and what the run cost.
+
+    ``offset`` is where the failure's line starts in its file, when known (it saves a count)."""
+    reader = stage_reader(matcher.catalogue.stages, markers)
+    mark = job_stage(reader, job.files, record.file or "", record.line or 0, offset)
+    return mark, job_cost(job.meta, job.files, markers, gpus, job.attempts)
 
 
 def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>") -> FailureRecord:
     """Classify a log given as text, exactly as ``classify`` would see a file holding it."""
-    return _verdict(Job(name, (name,)), scan_text(text, markers, name), matcher, ())
+    record = _verdict(Job(name, (name,)), scan_text(text, markers, name), matcher, ())
+    if record.line is None:
+        return record
+    reader = stage_reader(matcher.catalogue.stages, markers)
+    mark = resolve(reversed(marks_forward([text.encode("utf-8")], name, reader, record.line)))
+    return replace(record, stage=mark.stage if mark else INITIALISATION)
 
 
 def _verdict(job: Job, located: Optional[Located], matcher: Matcher, notes: tuple) -> FailureRecord:

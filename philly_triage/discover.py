@@ -3,15 +3,17 @@
 A file given is one job. A directory given holds jobs: each direct child is one job, a file or a
 directory whose files (recursively) form that job. Retries kept as numbered subdirectories
 (``1/``, ``2/``, ``retry-2``, ``attempt_3``) count only through the highest-numbered one, as the
-study kept only the last retry of each job. Hidden files and directories are skipped.
+study kept only the last retry of each job. Hidden files and directories are skipped, and so are
+job metadata files (``job.meta.yaml``, ``X.log.meta.json``: see gpu_time.py), which are not logs.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from typing import Iterator
+from typing import Iterator, Optional
 
+from philly_triage.gpu_time import is_meta_file, meta_file_for
 from philly_triage.markers import Markers
 from philly_triage.models import Job
 
@@ -22,7 +24,9 @@ def discover_jobs(paths: list[str], markers: Markers) -> Iterator[Job]:
         kind = _kind(path)
         if kind == "dir":
             try:
-                children = sorted(entry for entry in os.listdir(path) if not entry.startswith("."))
+                children = sorted(
+                    entry for entry in os.listdir(path) if not entry.startswith(".") and not is_meta_file(entry)
+                )
             except OSError as err:
                 yield Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
                 continue
@@ -45,19 +49,30 @@ def _kind(path: str) -> str:
 def _job(path: str, markers: Markers) -> Job:
     kind = _kind(path)
     if kind == "file":
-        return Job(path, (path,))
+        return Job(path, (path,), meta=meta_file_for(path, is_directory=False))
     if kind == "dir":
         try:
             files = tuple(job_files(path, markers))
         except OSError as err:
             return Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
-        return Job(path, files, problem=None if files else "no log files in the job directory")
+        problem = None if files else "no log files in the job directory"
+        return Job(path, files, problem, meta_file_for(path, is_directory=True), _attempts(path, markers))
     if kind == "missing":
         problem = "dangling symbolic link" if os.path.islink(path) else "no such file or directory"
         return Job(path, (), problem=problem)
     if kind == "other":
         return Job(path, (), problem="not a regular file or directory")
     return Job(path, (), problem=f"cannot read: {_stat_error(path)}")
+
+
+def _attempts(directory: str, markers: Markers) -> Optional[int]:
+    """How many retry directories a job directory keeps (None when it keeps none)."""
+    try:
+        names = [e.name for e in os.scandir(directory) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return None
+    count = sum(markers.retry_number(name) is not None for name in names if not name.startswith("."))
+    return count or None
 
 
 def _stat_error(path: str) -> str:
@@ -77,7 +92,7 @@ def job_files(directory: str, markers: Markers, top: bool = True) -> Iterator[st
     A job directory that cannot be listed raises OSError; a subdirectory that cannot be, is skipped.
     """
     try:
-        entries = [e for e in os.scandir(directory) if not e.name.startswith(".")]
+        entries = [e for e in os.scandir(directory) if not e.name.startswith(".") and not is_meta_file(e.name)]
     except OSError:
         if top:
             raise

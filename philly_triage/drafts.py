@@ -180,6 +180,7 @@ def render(rule_id: str, cluster: Cluster, pattern: str, keywords: tuple[str, ..
         "description": f"Drafted by triage cluster from {cluster.count} failed "
                        f"{'job' if cluster.count == 1 else 'jobs'} whose failure reads: {cluster.template}",
         "hint": "TODO: say how to fix this failure.",
+        "retry": "maybe",
     }
     if keywords:
         data["keywords"] = list(keywords)
@@ -190,6 +191,7 @@ def render(rule_id: str, cluster: Cluster, pattern: str, keywords: tuple[str, ..
     lines = text.splitlines()
     notes = {
         "name:": "  # TODO: a short human name",
+        "retry:": "  # TODO: never if a rerun fails the same way, environment if the node or image must change",
         "dimension:": "  # TODO: choose the dimension" if dimension == TODO_DIMENSION
         else "  # a guess from the catalogue's keywords: check it",
     }

@@ -55,10 +55,12 @@ class ByteLines:
     """A view of raw log bytes. ``first_number`` is the line number of the first line."""
 
     def __init__(self, raw: bytes, markers: Markers, first_number: int = 1):
+        given = raw
         if b"\x00" in raw:
             raw = raw.replace(b"\x00", b"")
         self._markers = markers
         self._segments, self._numbers, self._raw, self._starts = _segment(raw, first_number)
+        self._exact = self._raw is given  # the offsets of lines are those of the bytes given
         self._cache: dict[int, LogLine] = {}
         self._candidates: Optional[list[int]] = None
         self._success: Optional[list[int]] = None
@@ -80,6 +82,13 @@ class ByteLines:
     def holds(self, index: int, needle: bytes) -> bool:
         """Whether the raw bytes of line ``index`` hold ``needle``: a test before cleaning the line."""
         return needle in self._segments[index]
+
+    def offset_of(self, number: int) -> Optional[int]:
+        """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
+        index = bisect_left(self._numbers, number)
+        if not self._exact or index >= len(self._numbers) or self._numbers[index] != number:
+            return None
+        return self._starts[index]
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         """Up to ``limit`` progress (or success) lines among lines ``start..stop-1``.

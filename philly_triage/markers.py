@@ -18,7 +18,7 @@ from philly_triage.yaml_source import YamlSyntaxError, load_yaml
 MARKERS_FILE = Path(__file__).resolve().parent / "markers.yaml"
 SECTIONS = (
     "line_prefixes", "noise", "progress", "success", "fatal", "terminations",
-    "wrappers", "consequences", "keywords", "triggers", "success_hints", "retry_dirs",
+    "wrappers", "consequences", "keywords", "triggers", "success_hints", "retry_dirs", "timestamps",
 )
 
 # The sections that say what kind of line a line is (searched together, see first_pass.LineKinds).
@@ -68,6 +68,7 @@ class Markers:
     consequences: Optional[_Alternation]
     keywords: Optional[_Alternation]
     retry_dirs: tuple[re.Pattern, ...]
+    timestamps: tuple[re.Pattern, ...] = ()  # a line's time: named groups year (optional), month, day, hour, minute, second
     # The byte-level first pass over raw bytes (see first_pass.py): lines that may be failures,
     # progress lines, and lines that may be success lines.
     triggers: Optional[LineFinder] = None
@@ -169,6 +170,7 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
         consequences=_any_of(patterns["consequences"]),
         keywords=_any_of(patterns["keywords"]),
         retry_dirs=tuple(re.compile(p) for p in patterns["retry_dirs"]),
+        timestamps=tuple(re.compile(p) for p in patterns["timestamps"]),
         any_prefix=re.compile("|".join(f"(?:{_unnamed(p.pattern)})" for p in prefixes)) if prefixes else None,
         triggers=compile_finder(scoped("triggers"), caseless=True),
         progress_lines=compile_finder(scoped("progress")),

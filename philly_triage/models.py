@@ -83,12 +83,24 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class StageMarker:
+    """A line that shows which stage of its life a job is in (a catalogue's stages.yaml)."""
+
+    stage: str  # one of STAGES
+    regex: str
+    source: str = ""  # the stages file
+    line: Optional[int] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Job:
     """One job to classify: a name (the path as the user gave it) and the log files it holds."""
 
     name: str
     files: tuple[str, ...]
     problem: Optional[str] = None  # set when the job cannot be read at all
+    meta: Optional[str] = None  # its metadata file (GPUs, start, end, retries), if it has one
+    attempts: Optional[int] = None  # how many retry directories it holds, if it keeps retries so
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from typing import Iterator, Optional, Sequence
 import regex
 
 from philly_triage.backtracking import DEFAULT_BUDGET, find_slow_match
-from philly_triage.catalogue import RuleSource, load_source, rule_files
+from philly_triage.catalogue import RuleSource, load_source, load_stages, rule_files
 from philly_triage.keyword_lint import blinded_examples, unguarded_path
 from philly_triage.models import Rule
 from philly_triage.rule_file import REGEX_FLAGS, Problem
+from philly_triage.stage_file import is_stage_file
 
 ERROR, WARNING = "error", "warning"
 
@@ -28,6 +29,8 @@ class CheckReport:
     files: int
     rules: int
     problems: tuple[Problem, ...]
+    stage_files: int = 0
+    stage_markers: int = 0
 
     @property
     def errors(self) -> int:
@@ -41,21 +44,26 @@ class CheckReport:
 def check_sources(sources: Sequence[RuleSource], budget: float = DEFAULT_BUDGET) -> CheckReport:
     """Validate and lint every rule file of ``sources``."""
     problems: list[Problem] = []
-    files = rules = 0
+    files = rules = stage_files = stage_markers = 0
     for source in sources:
-        files += len(rule_files(source.path))
+        paths = rule_files(source.path)
+        stage_files += sum(map(is_stage_file, paths))
+        files += len(paths) - sum(map(is_stage_file, paths))
         loaded, found = load_source(source)
         problems.extend(found)
+        stage_markers += len(load_stages(source, problems))
         rules += len(loaded)
         for rule in loaded:
             problems.extend(lint_rule(rule, budget))
-    return CheckReport(files, rules, tuple(problems))
+    return CheckReport(files, rules, tuple(problems), stage_files, stage_markers)
 
 
 def lint_rule(rule: Rule, budget: float = DEFAULT_BUDGET) -> Iterator[Problem]:
     """The problems of a rule that loaded: unsafe patterns (errors) and weak spots (warnings)."""
     yield from _unsafe_patterns(rule, budget)
     yield from _keyword_problems(rule)
+    if rule.retry == "unknown":
+        yield _problem(rule, None, WARNING, "no 'retry' advice (never, maybe or environment): its records say unknown")
     if not rule.examples_match:
         yield _problem(rule, None, WARNING, "no 'match' examples: 'triage rules test' cannot test this rule")
 

@@ -32,6 +32,7 @@ class Scan:
     located: Optional[Located] = None
     error: Optional[str] = None  # the file gave nothing to analyse
     notes: tuple[str, ...] = ()  # read, with caveats (e.g. a truncated archive)
+    offset: Optional[int] = None  # where the failure's line starts, when the log was read from its end
 
 
 def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
@@ -43,16 +44,17 @@ def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
     try:
         if source.size == 0:
             return Scan(path, notes=("empty file",))
+        offset = None
         if full or not source.seekable:
             located, note = _read_whole(source, markers)
         else:
-            located, note = _read_from_end(source, markers), None
+            (located, offset), note = _read_from_end(source, markers), None
     except OSError as err:
         return Scan(path, error=f"cannot read: {err.strerror or err}")
     finally:
         source.close()
     notes = tuple(source.notes) + ((note,) if note else ())
-    return Scan(path, located, notes=notes)
+    return Scan(path, located, notes=notes, offset=offset)
 
 
 def scan_text(text: str, markers: Markers, name: str = "<text>") -> Optional[Located]:
@@ -61,7 +63,8 @@ def scan_text(text: str, markers: Markers, name: str = "<text>") -> Optional[Loc
     return located
 
 
-def _read_from_end(source: LogSource, markers: Markers) -> Optional[Located]:
+def _read_from_end(source: LogSource, markers: Markers) -> tuple[Optional[Located], Optional[int]]:
+    """The failure, and the offset of its line in the file (None when the log had to be read whole)."""
     window = FIRST_WINDOW
     while True:
         start = max(0, source.size - window)
@@ -69,14 +72,19 @@ def _read_from_end(source: LogSource, markers: Markers) -> Optional[Located]:
         if start > 0:
             skip = _first_line_start(raw)
             raw, start = raw[skip:], start - 1 + skip
-        located, settled = locate_in_view(source.path, ByteLines(raw, markers), markers)
+        view = ByteLines(raw, markers)
+        located, settled = locate_in_view(source.path, view, markers)
         if start == 0 or settled:
-            if located is not None and start > 0:
-                located = renumber(located, source.count_newlines(start))
-            return located
+            offset = None
+            if located is not None:
+                found = view.offset_of(located.failure.line)
+                offset = None if found is None else start + found
+                if start > 0:
+                    located = renumber(located, source.count_newlines(start))
+            return located, offset
         if window >= MAX_WINDOW:
             located, _ = _read_whole(source, markers)
-            return located
+            return located, None
         window *= GROWTH
 
 

@@ -47,8 +47,17 @@ def test_every_builtin_rule_is_documented(catalogue):
         assert Path(rule.source).name == f"{rule.id}.yaml"
 
 
-def test_builtin_rules_dir_holds_twenty_files():
-    assert len(list(builtin_rules_dir().glob("*.yaml"))) == 20
+def test_builtin_rules_dir_holds_twenty_rule_files_and_the_stage_markers():
+    names = sorted(path.name for path in builtin_rules_dir().glob("*.yaml"))
+    assert len(names) == 21 and "stages.yaml" in names
+
+
+def test_every_builtin_rule_says_whether_a_retry_can_help(catalogue):
+    advice = {rule.id: rule.retry for rule in catalogue.rules}
+    assert set(advice.values()) <= {"never", "maybe", "environment"}
+    # The study: a missing path fails again; OOM under contention and NaN from randomness may not.
+    assert advice["path_not_found"] == "never"
+    assert advice["gpu_out_of_memory"] == advice["loss_nan"] == "maybe"
 
 
 def write_rule(tmp_path: Path, text: str, name: str = "rule.yaml") -> Path:

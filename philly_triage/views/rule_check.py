@@ -23,6 +23,9 @@ def render_check(report: CheckReport, console: Console) -> None:
 
 def check_summary(report: CheckReport) -> str:
     files = f"{report.files} rule file{'s' if report.files != 1 else ''}"
+    if report.stage_files:
+        markers = _count(report.stage_markers, "stage marker")
+        files += f" and {_count(report.stage_files, 'stages file')} ({markers})"
     return f"{files} checked ({report.rules} rules): {_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
 
 
