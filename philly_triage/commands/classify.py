@@ -19,7 +19,7 @@ from philly_triage.baseline import BaselineError, load_baseline
 from philly_triage.catalogue import Catalogue
 from philly_triage.commands.common import (
     EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
-    open_catalogue, use_color,
+    gpus_option, open_catalogue, use_color,
 )
 from philly_triage.commands.outputs import OutputError, Target, plan_targets
 from philly_triage.discover import discover_jobs
@@ -27,7 +27,7 @@ from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.base import Formatter, summary_line
 from philly_triage.markers import default_markers
 from philly_triage.models import FailureRecord, Job, Status
-from philly_triage.parallel import WorkerError, available_cores, classify_jobs
+from philly_triage.parallel import Settings, WorkerError, available_cores, classify_jobs
 from philly_triage.policy import BASELINE, IGNORED, Policy, PolicyError
 
 PROGRESS_MIN_JOBS = 20  # shorter runs end before a progress bar would tell anything
@@ -84,12 +84,13 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # format
     help="Print only the output itself: no summary line, no progress bar, and no table when --output "
     "takes the format to a file. Warnings and errors still go to stderr.",
 )
+@gpus_option
 @catalogue_options
 @color_option
 @click.pass_context
 def classify(
     ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baselines, processes, full, quiet,
-    rule_paths, no_builtin_rules, color,
+    gpus, rule_paths, no_builtin_rules, color,
 ) -> None:
     """Classify the failure that ended each job under PATHS.
 
@@ -124,7 +125,7 @@ def classify(
     run = Run(open_outputs(targets, color, catalogue), policy, stdout_kind)
     try:
         with run.interrupts:
-            run.classify(list(paths), catalogue, processes or available_cores(), full, quiet)
+            run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the output short
         run.finish()
@@ -205,14 +206,14 @@ class Run:
         self.errors = 0
         self.started = self.finished = False
 
-    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, full: bool, quiet: bool) -> None:
+    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, settings: Settings, quiet: bool) -> None:
         """Classify every job under ``paths`` and write each record, then the end of the output."""
         with self.interrupts.writing():
             for output in self.outputs:
                 output.start()
             self.started = True
         self.jobs = list(discover_jobs(paths, default_markers()))
-        outcomes = classify_jobs(self.jobs, catalogue, processes, full)
+        outcomes = classify_jobs(self.jobs, catalogue, processes, settings.full, gpus=settings.gpus)
         shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
         with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
             for outcome in outcomes:

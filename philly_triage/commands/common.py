@@ -38,6 +38,15 @@ def catalogue_options(command: Callable) -> Callable:
     )(command)
 
 
+def gpus_option(command: Callable) -> Callable:
+    """Add --gpus: the GPU count of jobs whose metadata file does not give one (for gpu_hours)."""
+    return click.option(
+        "--gpus", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Jobs ran on N GPUs unless their metadata file (job.meta.yaml) says otherwise: with the run "
+        "time from the metadata or the logs' timestamps, records get gpu_hours.",
+    )(command)
+
+
 def color_option(command: Callable) -> Callable:
     return click.option(
         "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
