@@ -18,7 +18,10 @@ COMMANDS = {
     "classify": "philly_triage.commands.classify:classify",
     "cluster": "philly_triage.commands.cluster:cluster_command",
     "eval": "philly_triage.commands.evaluate:eval_command",
+    "explain": "philly_triage.commands.explain:explain_command",
+    "report": "philly_triage.commands.report:report_command",
     "rules": "philly_triage.commands.rules:rules",
+    "stats": "philly_triage.commands.stats:stats_command",
 }
 
 

@@ -31,9 +31,9 @@ def discover_jobs(paths: list[str], markers: Markers) -> Iterator[Job]:
                 yield Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
                 continue
             for child in children:
-                yield _job(os.path.join(path, child), markers)
+                yield job_at(os.path.join(path, child), markers)
         else:
-            yield _job(path, markers)
+            yield job_at(path, markers)
 
 
 def _kind(path: str) -> str:
@@ -46,7 +46,8 @@ def _kind(path: str) -> str:
     return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
-def _job(path: str, markers: Markers) -> Job:
+def job_at(path: str, markers: Markers) -> Job:
+    """The one job at ``path``: a log file, or a directory of the job's log files."""
     kind = _kind(path)
     if kind == "file":
         return Job(path, (path,), meta=meta_file_for(path, is_directory=False))

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
-from typing import Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from philly_triage.lines import LineView
 from philly_triage.markers import Markers
-from philly_triage.models import Failure
+from philly_triage.models import Failure, LogLine
 
 TRACEBACK_START = re.compile(r"(?:Original )?Traceback \(most recent call last\):")
 CHAIN_CAUSE = "The above exception was the direct cause of the following exception:"
@@ -84,15 +84,29 @@ def pick_job_failure(found: Sequence[tuple[str, Located]]) -> Optional[Located]:
     best: Optional[tuple] = None
     chosen: Optional[Located] = None
     for order, (path, located) in enumerate(found):
-        rank = (
-            located.role == FAILURE,
-            KIND_RANK[located.kind],
-            "err" in path.rsplit("/", 1)[-1].lower(),
-            order,
-        )
+        rank = _file_rank(order, path, located)
         if best is None or rank > best:
             best, chosen = rank, located
     return chosen
+
+
+def _file_rank(order: int, path: str, located: Located) -> tuple:
+    return (located.role == FAILURE, KIND_RANK[located.kind], "err" in path.rsplit("/", 1)[-1].lower(), order)
+
+
+# Why one file's failure beats another's, for each part of _file_rank.
+_PICK_REASONS = (
+    "a process's own failure beats what launchers and other processes report",
+    "a traceback beats a fatal line, and a fatal line a line that only holds an error word",
+    "a file named like stderr is preferred",
+    "the later file is preferred",
+)
+
+
+def why_not_picked(found: Sequence[tuple[str, Located]], picked: int, other: int) -> str:
+    """Why ``pick_job_failure`` preferred the failure of ``found[picked]`` to that of ``found[other]``."""
+    ours, theirs = _file_rank(picked, *found[picked]), _file_rank(other, *found[other])
+    return next(reason for reason, a, b in zip(_PICK_REASONS, ours, theirs) if a != b)
 
 
 def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optional[Located], bool]:
@@ -101,25 +115,42 @@ def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optiona
 
     The view is usually the end of a log: the caller widens it until the answer is settled.
     """
-    candidates = _candidates(path, view, markers)
-    evidence = _Evidence(view)
+    decision = _decide(_candidates(path, view, markers), _Evidence(view), len(view))
+    if decision.chosen is None:
+        return None, decision.settled
+    return _located(decision.chosen, view, markers, decision.chosen_role), decision.settled
+
+
+@dataclass(frozen=True)
+class _Decision:
+    """What the locator chose among a view's candidates, and from which of them."""
+
+    chosen: Optional[_Candidate]
+    chosen_role: str
+    settled: bool
+    group: tuple[_Candidate, ...] = ()  # the candidates it chose among (the failures, or the live ones)
+    cluster: tuple[_Candidate, ...] = ()  # the final burst of the group, which the chosen one is from
+
+
+def _decide(candidates: list[_Candidate], evidence: "_Evidence", size: int) -> _Decision:
+    """Choose the failure that ended the run among the candidates of a view of ``size`` lines."""
     if not candidates:
-        return None, evidence.survived(0, len(view))
+        return _Decision(None, "", evidence.survived(0, size))
     strong = [c for c in candidates if c.kind != "keyword"]
     failures = [c for c in strong if c.role == FAILURE]
     if failures:
         last = failures[-1]
         # A launcher's or another process's report after it, which the job did not go on from.
         later_trouble = any(
-            c.index > last.index and c.role != FAILURE and not evidence.survived(c.end, len(view)) for c in strong
+            c.index > last.index and c.role != FAILURE and not evidence.survived(c.end, size) for c in strong
         )
-        if evidence.survived(last.end, len(view)) and not later_trouble:
-            return None, True
+        if evidence.survived(last.end, size) and not later_trouble:
+            return _Decision(None, "", True, tuple(failures))
         cluster = _final_cluster(failures, evidence)
         settled = cluster[0].index > MAX_CONTEXT_LINES and evidence.survived(0, cluster[0].index)
-        return _located(_root_of(cluster), view, markers, FAILURE), settled
+        return _Decision(_root_of(cluster), FAILURE, settled, tuple(failures), tuple(cluster))
     for group in (strong, candidates):
-        live = [c for c in group if not evidence.survived(c.end, len(view))]
+        live = [c for c in group if not evidence.survived(c.end, size)]
         if live:
             # Only launchers' and other processes' reports: the first consequence observed, or the
             # first of the final burst (a death notice before the launcher's exit code). Not settled: an
@@ -127,8 +158,8 @@ def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optiona
             cluster = _final_cluster(live, evidence)
             consequences = [c for c in cluster if c.role == CONSEQUENCE]
             first = consequences[0] if consequences else _first_of_burst(cluster)
-            return _located(first, view, markers, first.role), False
-    return None, True
+            return _Decision(first, first.role, False, tuple(live), tuple(cluster))
+    return _Decision(None, "", True)
 
 
 def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int, int]]:
@@ -285,6 +316,12 @@ def _role(text: str, markers: Markers) -> str:
 
 def _traceback_candidates(blocks: list[_Block], lines: LineView, markers: Markers) -> list[_Candidate]:
     """One candidate per chain of tracebacks, reading the chain as a careful human would."""
+    candidates = [_chain_candidate(chain, lines, markers) for chain in _chains(blocks)]
+    return [c for c in candidates if c is not None]
+
+
+def _chains(blocks: list[_Block]) -> list[list[_Block]]:
+    """The tracebacks grouped into chains (each linked to the one before it), in order."""
     chains: list[list[_Block]] = []
     latest: dict[str, list[_Block]] = {}  # each process's latest chain: ranks' tracebacks interleave
     for block in blocks:
@@ -293,13 +330,16 @@ def _traceback_candidates(blocks: list[_Block], lines: LineView, markers: Marker
         else:
             latest[block.tag] = [block]
             chains.append(latest[block.tag])
-    candidates = [_chain_candidate(chain, lines, markers) for chain in chains]
-    return [c for c in candidates if c is not None]
+    return chains
 
 
-def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> Optional[_Candidate]:
-    if IGNORED.match(lines[chain[0].start - 1].text if chain[0].start > 0 else ""):
-        return None  # "Exception ignored in ...": printed at teardown, never what ended the job
+def _ignored(chain: list[_Block], lines: LineView) -> bool:
+    """Whether a chain was printed under "Exception ignored in ...": at teardown, never what ended the job."""
+    return bool(IGNORED.match(lines[chain[0].start - 1].text if chain[0].start > 0 else ""))
+
+
+def _primary(chain: list[_Block], markers: Markers) -> int:
+    """Which link of a chain names the failure."""
     primary = len(chain) - 1
     # "raise X from Y": Y is the underlying cause a human would name.
     while primary > 0 and chain[primary].link == "cause" and not markers.is_wrapper(chain[primary - 1].failure.message):
@@ -307,6 +347,13 @@ def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> 
     # A re-raised exception whose message carries the original traceback names the original.
     while primary + 1 < len(chain) and chain[primary + 1].link == "original":
         primary += 1
+    return primary
+
+
+def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> Optional[_Candidate]:
+    if _ignored(chain, lines):
+        return None
+    primary = _primary(chain, markers)
     order = [primary] + [i for i in reversed(range(len(chain))) if i != primary]
     readings = [chain[i].failure for i in order]
     readings = [f for f in readings if not markers.is_noise(f.message)] or readings
@@ -455,3 +502,149 @@ def _looks_like_exception(name: str) -> bool:
 def _context_before(lines: LineView, index: int, markers: Markers) -> tuple[str, ...]:
     start = max(0, index - MAX_CONTEXT_LINES)
     return tuple(line.text.strip() for line in lines[start:index] if not markers.is_noise(line.text))
+
+
+# What `considered` says of each possible failure: the one chosen, or why it was set aside.
+CHOSEN, NOISE, SURVIVED, EARLIER, SAME_BURST = "failure", "noise", "survived", "earlier", "same_burst"
+OUTRANKED, IGNORED_TEARDOWN, CHAIN_LINK = "outranked", "ignored", "chain_link"
+_ROLE_REASONS = {
+    WRAPPER: "a wrapper: a launcher's report that something it ran failed; classified by what it wraps",
+    CONSEQUENCE: "a consequence: printed by other processes or launchers after the first failure",
+}
+
+
+@dataclass(frozen=True)
+class Considered:
+    """A line the locator looked at as a possible failure, and what it made of it."""
+
+    line: int  # its failure line (a traceback's exception line)
+    first: int  # where it begins: its traceback's first line, or the line itself
+    kind: str  # "traceback", "fatal" or "keyword"
+    role: str  # FAILURE, WRAPPER or CONSEQUENCE ("" for lines set aside before roles are read)
+    text: str
+    verdict: str  # CHOSEN, or why it was set aside: NOISE, SURVIVED, EARLIER, SAME_BURST, ...
+    reason: str  # the verdict in a sentence
+
+
+def considered(path: str, view: LineView, markers: Markers, more_noise: Iterable[LogLine] = ()) -> list[Considered]:
+    """Every possible failure of the view, in line order, with the locator's verdict on it: the one
+    ``locate_in_view`` chooses, and why each other one was set aside.
+
+    It reads the view with the locator's own steps, so the reasons are the real ones. Only
+    ``explain`` calls it. ``more_noise`` are noise lines of the log that the view left out (a view
+    reduced from a whole log keeps noise lines only as context).
+    """
+    blocks = _tracebacks(path, view, markers)
+    candidates = _candidates(path, view, markers, blocks)
+    evidence = _Evidence(view)
+    decision = _decide(candidates, evidence, len(view))
+    judge = _Judge(decision, any(c.kind != "keyword" for c in candidates))
+    found = [
+        Considered(c.failure.line, view[c.block_start].number, c.kind, c.role, c.failure.message, *judge.verdict(c))
+        for c in candidates
+    ]
+    found += _other_readings(blocks, view, markers, decision.chosen)
+    found += _noise(view, markers, blocks, more_noise)
+    return sorted(found, key=lambda c: (c.line, c.first))
+
+
+class _Judge:
+    """Why the locator's decision left each candidate aside, in its own terms."""
+
+    def __init__(self, decision: _Decision, strong: bool):
+        self.decision = decision
+        self.strong = strong  # the view holds tracebacks or fatal lines
+        self.group = {c.index for c in decision.group}
+        self.cluster = {c.index for c in decision.cluster}
+
+    def verdict(self, c: _Candidate) -> tuple[str, str]:
+        chosen = self.decision.chosen
+        if c == chosen:
+            if chosen.role == FAILURE:
+                return CHOSEN, "the failure that ended the job: the job did not go on after it"
+            return CHOSEN, f"no process's own failure was found: the first {chosen.role} line of the final burst"
+        if c.failure.message in (CHAIN_CAUSE, CHAIN_CONTEXT):
+            return CHAIN_LINK, "the marker between two links of a chained traceback, which is read as a whole"
+        if c.kind == "keyword" and c.index not in self.group and self.strong:
+            return OUTRANKED, "a line that only holds an error word: the log's tracebacks and fatal lines outrank it"
+        if chosen is not None and chosen.role == FAILURE and c.role != FAILURE:
+            return c.role, _ROLE_REASONS[c.role]
+        if c.index not in self.cluster:
+            return SURVIVED, "the job went on after it: progress or success lines follow it (caught or retried)"
+        return self._in_final_burst(c, chosen)
+
+    def _in_final_burst(self, c: _Candidate, chosen: _Candidate) -> tuple[str, str]:
+        at = chosen.failure.line
+        tracebacks = [k for k in self.decision.cluster if k.kind == "traceback"]
+        if chosen.role == FAILURE and tracebacks:
+            if c.kind != "traceback":
+                return SAME_BURST, f"a {c.kind} line of the final burst: the traceback at line {at} outranks it"
+            if chosen == tracebacks[0]:
+                return SAME_BURST, f"a later copy in the final burst: the first process to fail (line {at}) is the root"
+            return SAME_BURST, f"an earlier traceback of the final burst: the last one (line {at}) ended the process"
+        if chosen.role == CONSEQUENCE:
+            if c.role == WRAPPER:
+                return WRAPPER, _ROLE_REASONS[WRAPPER]
+            return SAME_BURST, f"part of the final burst: the first consequence observed (line {at}) is reported"
+        if c.index < chosen.index:
+            return EARLIER, f"earlier than the final burst: more than {MAX_BURST_GAP} lines before it (line {at})"
+        return SAME_BURST, f"part of the final burst, which begins at line {at}"
+
+
+def _other_readings(
+    blocks: list[_Block], view: LineView, markers: Markers, chosen: Optional[_Candidate]
+) -> list[Considered]:
+    """Tracebacks set aside as teardown noise, and the links of the chosen chain that it does not name."""
+    found = []
+    for chain in _chains(blocks):
+        if _ignored(chain, view):
+            last = chain[-1].failure
+            found.append(Considered(last.line, view[chain[0].start].number, "traceback", "", last.message,
+                                    IGNORED_TEARDOWN, _TEARDOWN))
+            continue
+        if chosen is None or chosen.kind != "traceback" or chain[-1].exception_at != chosen.index:
+            continue
+        primary = _primary(chain, markers)
+        for position, block in enumerate(chain):
+            if position != primary:
+                found.append(Considered(
+                    block.failure.line, view[block.start].number, "traceback", _role(block.failure.message, markers),
+                    block.failure.message, CHAIN_LINK, _link_reason(chain, position, primary, markers),
+                ))
+    return found
+
+
+_TEARDOWN = 'printed under "Exception ignored in": teardown noise, never what ended the job'
+
+
+def _link_reason(chain: list[_Block], position: int, primary: int, markers: Markers) -> str:
+    """Why a chain's link at ``position`` is not the one it names (at ``primary``)."""
+    named = chain[primary].failure.line
+    if position > primary:
+        return f"a later link of the chained traceback: its cause (line {named}) is named instead"
+    if chain[primary].link == "original":
+        return f"re-raised with the original traceback in its message: the original (line {named}) is named instead"
+    if markers.is_wrapper(chain[position].failure.message):
+        return f"a wrapper link of the chained traceback: what it wraps (line {named}) is named instead"
+    return f"an earlier link of the chained traceback: the one at line {named}, raised while handling it, ended the job"
+
+
+_NOISE = "noise: a warning or other line that never ends a job (markers.yaml)"
+
+
+def _noise(view: LineView, markers: Markers, blocks: list[_Block], more: Iterable[LogLine]) -> list[Considered]:
+    """The lines with an error word or a fatal shape that are set aside as noise before anything else."""
+    starts = [view[b.start].number for b in blocks]
+    ends = [view[b.end - 1].number for b in blocks]
+    found: dict[int, Considered] = {}
+    for line in [view[i] for i in view.candidates] + list(more):
+        last = bisect_right(starts, line.number)
+        if line.number in found or any(line.number <= ends[b] for b in range(max(0, last - 8), last)):
+            continue  # part of a traceback, which is read as a whole
+        text = line.text.strip()
+        if not set_aside(text, markers):
+            continue
+        kind = "fatal" if markers.is_fatal(text) or markers.is_wrapper(text) else "keyword"
+        if kind == "fatal" or markers.has_keyword(text):
+            found[line.number] = Considered(line.number, line.number, kind, "", text, NOISE, _NOISE)
+    return list(found.values())

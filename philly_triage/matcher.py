@@ -85,16 +85,19 @@ class Matcher:
 
     def match(self, failure: Failure) -> Optional[Match]:
         """The best rule for this failure, or None when no rule recognises it."""
-        best: Optional[tuple] = None
-        found: Optional[Match] = None
+        ranked = self.matches(failure)
+        return ranked[0] if ranked else None
+
+    def matches(self, failure: Failure) -> list[Match]:
+        """Every rule that recognises this failure, best first: stronger evidence, then higher
+        priority, then earlier in the catalogue. ``match`` is the first of them."""
+        found = []
         for compiled in self.rules:
             match = self._match_rule(compiled, failure)
-            if match is None:
-                continue
-            rank = (match.strength, compiled.rule.priority, -compiled.order)
-            if best is None or rank > best:
-                best, found = rank, match
-        return found
+            if match is not None:
+                found.append(((match.strength, compiled.rule.priority, -compiled.order), match))
+        found.sort(key=lambda ranked: ranked[0], reverse=True)
+        return [match for _, match in found]
 
     def _match_rule(self, compiled: _CompiledRule, failure: Failure) -> Optional[Match]:
         line = failure.message

@@ -1,0 +1,55 @@
+"""``triage explain``: one job's verdict, the failure in its lines, and why triage said so."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from philly_triage.commands.common import (
+    EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, use_color,
+)
+from philly_triage.explain import DEFAULT_CONTEXT, MAX_SHOWN, ExplainError, explain_job, job_to_explain
+from philly_triage.markers import default_markers
+from philly_triage.matcher import Matcher
+
+
+@click.command("explain")
+@click.argument("job", type=click.Path(path_type=str, readable=False))
+@click.option("--format", "-f", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="A readable explanation, or JSON.")
+@click.option("--context", "-C", type=click.IntRange(min=0), default=DEFAULT_CONTEXT, show_default=True,
+              metavar="N", help="Log lines shown before and after the failure line.")
+@click.option("--all-candidates", is_flag=True,
+              help=f"Show every possible failure the locator set aside, not only the {MAX_SHOWN} nearest the failure.")
+@click.option("--gpus", type=click.IntRange(min=1), default=None, metavar="N",
+              help="The job's GPU count, for its GPU hours, when its metadata file does not give one.")
+@catalogue_options
+@color_option
+def explain_command(job, output_format, context, all_candidates, gpus, rule_paths, no_builtin_rules, color) -> None:
+    """Explain the verdict on one JOB (a log file or a job directory), as 'triage classify' gives it.
+
+    Shows the failure that ended the job with the lines around it, the rule that matched and on
+    what (and the rules that lost), and every other line the locator took for a possible failure
+    with the reason it was set aside: noise, survived, a wrapper, a consequence, part of the same
+    final burst. For a job with no failure, why each possible one was not it.
+
+    Exit status: 0 when the job was explained; 2 for bad usage, a broken rule catalogue, a job
+    that is not there or cannot be read, or a directory that holds several jobs.
+    """
+    catalogue = open_catalogue(rule_paths, no_builtin_rules)
+    markers = default_markers()
+    try:
+        explanation = explain_job(job_to_explain(job, markers), Matcher(catalogue), markers, context,
+                                  all_candidates, gpus)
+    except ExplainError as err:
+        fail(str(err))
+    if output_format == "json":
+        click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from philly_triage.views.explain import render_explanation  # only text needs rich
+
+        colored = use_color(color, sys.stdout)
+        render_explanation(explanation, make_console(sys.stdout, colored), colored)
+    sys.exit(EXIT_OK)
