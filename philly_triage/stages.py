@@ -19,8 +19,9 @@ from philly_triage.markers import Markers, _scoped
 from philly_triage.models import STAGES, StageMarker
 from philly_triage.reader import LogError, LogSource, open_log
 
-BLOCK = 1 << 20
-INITIALISATION, VALIDATION, EVALUATION = "initialisation", "validation", "evaluation"
+FIRST_BLOCK, BLOCK = 64 << 10, 1 << 20  # backwards: the first block read, and the largest
+INITIALISATION, TRAINING, VALIDATION, EVALUATION = STAGES
+FINISHED_BAR = re.compile(r"\b100%\|")  # a progress bar drawn complete
 LATER_FIRST = tuple(reversed(STAGES))  # a line several stages' markers match counts for the later stage
 MAX_MARKER_LINE = 4096
 # What Python logging puts before a message besides the time: "- INFO - train - ", "| INFO |", "[INFO] ".
@@ -42,7 +43,9 @@ class StageReader:
 
     def __init__(self, markers: tuple[StageMarker, ...], line_markers: Markers):
         self.line_markers = line_markers
-        self.finder: Optional[LineFinder] = compile_finder([_scoped(_unanchored(m.regex)) for m in markers])
+        # The byte search need only find a superset of the marker lines (each is then checked with its
+        # regex): anchors and lookarounds, which hyperscan does not take, are dropped from it.
+        self.finder: Optional[LineFinder] = compile_finder([_scoped(_searchable(m.regex)) for m in markers])
         self.patterns = {
             stage: re.compile("|".join(_scoped(m.regex) for m in markers if m.stage == stage))
             for stage in LATER_FIRST
@@ -63,17 +66,30 @@ class StageReader:
         return None
 
     def marks_in(self, data: bytes, path: str, last_line: Optional[int]) -> Iterator[StageMark]:
-        """The marker lines of ``data`` (whole lines), newest first. ``last_line`` numbers its last line."""
+        """The marker lines of ``data`` (whole lines), newest first. ``last_line`` numbers its last line.
+
+        ``data`` is searched backwards a window at a time, so finding the newest mark of a long
+        stretch of progress lines costs one small search, not one per line.
+        """
         if self.finder is None:
             return
-        starts = sorted({data.rfind(b"\n", 0, hit) + 1 for hit in self.finder.offsets(data)}, reverse=True)
-        for start in starts:
-            end = data.find(b"\n", start)
-            end = len(data) if end < 0 else end
-            found = self.stage_of(data[start:end])
-            if found:
-                line = None if last_line is None else last_line - data.count(b"\n", start, max(start, len(data) - 1))
-                yield StageMark(found[0], path, line, found[1])
+        end, size = len(data), FIRST_BLOCK
+        while end > 0:
+            start = max(0, end - size)
+            if start > 0:
+                start = data.rfind(b"\n", 0, start) + 1  # whole lines only: widen to a line start
+            size *= 4
+            hits = self.finder.offsets(data, start, end)
+            for line_start in sorted({data.rfind(b"\n", 0, hit) + 1 for hit in hits}, reverse=True):
+                line_end = data.find(b"\n", line_start)
+                line_end = len(data) if line_end < 0 else line_end
+                found = self.stage_of(data[line_start:line_end])
+                if found:
+                    line = None
+                    if last_line is not None:
+                        line = last_line - data.count(b"\n", line_start, max(line_start, len(data) - 1))
+                    yield StageMark(found[0], path, line, found[1])
+            end = start
 
 
 @lru_cache(maxsize=4)
@@ -84,11 +100,18 @@ def stage_reader(markers: tuple[StageMarker, ...], line_markers: Markers) -> Sta
 def resolve(marks: Iterable[StageMark]) -> Optional[StageMark]:
     """The stage that the marks (newest first) put a failure in; None when there are none.
 
-    The newest mark decides, except that a validation mark printed after training finished (an
-    evaluation mark before it with no training between) is the final evaluation.
+    The newest mark decides, with two exceptions. A training bar drawn complete right after a
+    validation or evaluation mark is a redraw (Lightning redraws the epoch's bar while validating):
+    the mark before it decides. A validation mark printed after training finished (an evaluation
+    mark before it, with no training between) is the final evaluation.
     """
     marks = iter(marks)
     newest = next(marks, None)
+    if newest is not None and _redrawn(newest):
+        older = next(marks, None)
+        if older is None or older.stage in (INITIALISATION, TRAINING):
+            return newest
+        newest = older
     if newest is None or newest.stage != VALIDATION:
         return newest
     for mark in marks:
@@ -100,11 +123,18 @@ def resolve(marks: Iterable[StageMark]) -> Optional[StageMark]:
     return newest
 
 
+def _redrawn(mark: StageMark) -> bool:
+    """Whether a mark may be a finished training bar redrawn during a later stage."""
+    return mark.stage == TRAINING and FINISHED_BAR.search(mark.text) is not None
+
+
 def marks_before(source: LogSource, offset: int, reader: StageReader, line: Optional[int]) -> Iterator[StageMark]:
     """The marks of a plain log before byte ``offset`` (the start of line ``line``), newest first."""
     end, newlines = offset, 0  # newlines: how many lines lie between ``end`` and ``offset``
+    size = FIRST_BLOCK  # the marker is usually a few lines up: read little first
     while end > 0:
-        start = max(0, end - BLOCK)
+        start = max(0, end - size)
+        size = min(size * 4, BLOCK)
         data = source.read(start, end)
         cut = data.find(b"\n") if start > 0 else -1
         if 0 <= cut < len(data) - 1:  # begin at a whole line; a block inside one long line is read as it is
@@ -140,10 +170,11 @@ def marks_forward(chunks: Iterable[bytes], path: str, reader: StageReader, stop:
 
 
 def _needed(marks: Iterator[StageMark]) -> Iterator[StageMark]:
-    """The newest mark and, after a validation mark, the marks up to the first that is not one."""
-    for mark in marks:
+    """The marks ``resolve`` may read of a piece: the newest, and past a redrawn bar or a validation
+    mark, the marks up to the first that is neither."""
+    for index, mark in enumerate(marks):
         yield mark
-        if mark.stage != VALIDATION:
+        if mark.stage != VALIDATION and not (index == 0 and _redrawn(mark)):
             return
 
 
@@ -155,9 +186,13 @@ def _nth_line_end(data: bytes, lines: int) -> int:
     return position
 
 
-def _unanchored(pattern: str) -> str:
-    """The pattern without a leading ``^``, for the byte search: raw lines may still carry prefixes."""
-    return re.sub(r"^(\(\?[a-zA-Z]+\))?\^", r"\1", pattern)
+LOOKAROUND = re.compile(r"\(\?<?[!=](?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)")
+
+
+def _searchable(pattern: str) -> str:
+    """The pattern as the byte search takes it: without a leading ``^`` (raw lines may still carry
+    prefixes) and without lookarounds. It finds every line the pattern finds, and maybe more."""
+    return LOOKAROUND.sub("", re.sub(r"^(\(\?[a-zA-Z]+\))?\^", r"\1", pattern))
 
 
 def job_stage(reader: StageReader, files: Iterable[str], failure_file: str, failure_line: int,
