@@ -131,7 +131,7 @@ def test_rules_check_is_clean_on_the_builtin_catalogue_even_strict():
     result = run("rules", "check", "--strict")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.strip().splitlines()[-1] == (
-        "20 rule files and 1 stages file (28 stage markers) checked (20 rules): 0 errors, 0 warnings"
+        "20 rule files and 1 stages file (31 stage markers) checked (20 rules): 0 errors, 0 warnings"
     )
 
 

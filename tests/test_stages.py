@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from philly_triage.catalogue import load_catalogue
@@ -183,3 +186,29 @@ def test_a_broken_stages_file_names_its_file_line_and_problem(tmp_path, text, li
 def test_the_builtin_stages_file_is_clean():
     markers, problems = load_stage_file(ROOT / "rules" / "stages.yaml")
     assert problems == [] and {m.stage for m in markers} == {"training", "validation", "evaluation"}
+
+
+# tests/data/stage_logs/: jobs that really ran (PyTorch, Lightning, Hugging Face Trainer, Keras on
+# CPU; tools/stage_logs/generate.py) and failed in a known stage, with job.meta.yaml from the run.
+STAGE_LOGS = ROOT / "tests" / "data" / "stage_logs"
+STAGE_EXPECTED = yaml.safe_load((ROOT / "tests" / "data" / "stage_logs.expected.yaml").read_text(encoding="utf-8"))
+# Keras 3 prints nothing when validation starts: a validation failure at an epoch's end follows its
+# training bar (the error's own "training=False" says validation, but no marker line does).
+STAGE_LOG_MISSES = {"keras-churn-mlp": "training"}
+
+
+def test_real_framework_logs_fail_in_their_known_stages_and_cost_their_known_gpu_hours():
+    result = CliRunner().invoke(cli, ["classify", "-f", "jsonl", "--gpus", "1", str(STAGE_LOGS)])
+    found = {Path(r["job"]).name: r for r in map(json.loads, result.stdout.splitlines())}
+    assert set(found) == set(STAGE_EXPECTED) and len(found) >= 12
+    wrong = {job: r["stage"] for job, r in found.items() if r["stage"] != STAGE_EXPECTED[job]["stage"]}
+    assert wrong == STAGE_LOG_MISSES
+    assert {e["stage"] for e in STAGE_EXPECTED.values()} == {"initialisation", "training", "validation", "evaluation"}
+    for job, expected in STAGE_EXPECTED.items():
+        record = found[job]
+        assert (record["file"], record["line"]) == (str(STAGE_LOGS / expected["file"]), expected["line"]), job
+        if "gpu_hours" in expected:  # from job.meta.yaml: gpus x (end - start)
+            assert record["gpu_hours"] == expected["gpu_hours"] and record["retries"] == expected["retries"], job
+        else:  # from the first and last timestamps of the logs (whole seconds) and --gpus 1
+            start, end = (dt.datetime.fromisoformat(expected[k]).replace(microsecond=0) for k in ("log_start", "log_end"))
+            assert record["gpu_hours"] == round((end - start).total_seconds() / 3600, 4), job
