@@ -16,7 +16,7 @@ from typing import Iterable, Iterator, Optional
 
 from philly_triage.classify import classify_job, job_timeline, match_located
 from philly_triage.discover import job_at
-from philly_triage.gpu_time import is_meta_file, meta_file_for
+from philly_triage.gpu_time import Cost, is_meta_file, meta_file_for
 from philly_triage.excerpt import read_excerpt
 from philly_triage.lines import MAX_LINE_BYTES, ByteLines, ListLines
 from philly_triage.locate import (
@@ -28,6 +28,7 @@ from philly_triage.models import RETRY_ADVICE, FailureRecord, Job, LogLine, Matc
 from philly_triage.reader import LogError, open_log
 from philly_triage.scan import scan_log
 from philly_triage.sparse import reduce_log
+from philly_triage.stages import StageMark
 
 SCHEMA_VERSION = 1
 DEFAULT_CONTEXT = 10  # lines shown before and after the failure line

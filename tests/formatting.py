@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Iterable
 
+from markdown_it import MarkdownIt
+
 from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.models import FailureRecord
 
@@ -36,4 +38,20 @@ class FlushCounter(io.StringIO):
         self.flushes += 1
 
 
-__all__ = ["FlushCounter", "render"]
+def tables(markdown):
+    """Each table of the document as rows of cell texts (header row first), as a GFM reader sees them."""
+    found, rows = [], None
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type == "table_open":
+            rows = []
+            found.append(rows)
+        elif token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline" and rows is not None:
+            rows[-1].append("".join(child.content for child in token.children))
+        elif token.type == "table_close":
+            rows = None
+    return found
+
+
+__all__ = ["FlushCounter", "render", "tables"]

@@ -7,14 +7,13 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
-from markdown_it import MarkdownIt
 
 from philly_triage.cli import cli
 from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.github_format import escape_data, escape_property
 from philly_triage.formats.markdown_format import MAX_ROWS
 from philly_triage.models import FailureRecord, Status
-from tests.formatting import FlushCounter
+from tests.formatting import FlushCounter, tables
 from tests.formatting import render as render_records
 
 OOM = FailureRecord(
@@ -189,22 +188,6 @@ def test_github_writes_and_flushes_each_failure_and_nothing_else():
 def classified(job, category, dimension, message="m"):
     return FailureRecord(job=job, status=Status.CLASSIFIED, category=category, dimension=dimension,
                          file=f"{job}/log", line=1, message=message)
-
-
-def tables(markdown):
-    """Each table of the document as rows of cell texts (header row first), as a GFM reader sees them."""
-    found, rows = [], None
-    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
-        if token.type == "table_open":
-            rows = []
-            found.append(rows)
-        elif token.type == "tr_open":
-            rows.append([])
-        elif token.type == "inline" and rows is not None:
-            rows[-1].append("".join(child.content for child in token.children))
-        elif token.type == "table_close":
-            rows = None
-    return found
 
 
 def test_markdown_heading_counts_and_shares():

@@ -478,7 +478,7 @@ def test_an_unwritable_output_fails_before_any_job_is_classified(tmp_path, monke
     def no_classifying(*args, **kwargs):
         raise AssertionError("classified before checking the output")
 
-    monkeypatch.setattr("philly_triage.commands.report.classify_jobs", no_classifying)
+    monkeypatch.setattr("philly_triage.parallel.classify_jobs", no_classifying)
     monkeypatch.chdir(tmp_path)
     result = run(ROOT / "sample_logs", "-o", where)
     reason = "No such file or directory" if where != "." else "Is a directory"
@@ -490,7 +490,7 @@ def test_a_run_that_fails_leaves_no_report_behind(tmp_path, monkeypatch):
     def broken_pool(*args, **kwargs):
         raise WorkerError("cannot start a worker process: no memory")
 
-    monkeypatch.setattr("philly_triage.commands.report.classify_jobs", broken_pool)
+    monkeypatch.setattr("philly_triage.parallel.classify_jobs", broken_pool)
     out = tmp_path / "report.html"
     result = run(ROOT / "sample_logs", "-o", out)
     assert result.exit_code == 2 and "cannot start a worker process" in result.stderr

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from markdown_it import MarkdownIt
 
 from philly_triage.catalogue import Catalogue
 from philly_triage.cli import cli
@@ -19,6 +18,7 @@ from philly_triage.stats import RetryWaste, aggregate, hours, share
 from philly_triage.study import load_study
 from philly_triage.views.stats import BAR_WIDTH, bar, render_stats, stats_markdown, waste_sentence
 from tests.conftest import ROOT
+from tests.formatting import tables
 
 
 def rule(rule_id, name, dimension, retry):
@@ -284,22 +284,6 @@ def test_waste_sentences():
     assert waste_sentence(RetryWaste(1, 1, 3.0, 3.0, 1, 1)) == (
         "1 deterministic failure was retried 1 time, wasting 3.0 GPU hours; "
         "one more automatic retry of each would waste 3.0 GPU hours.")
-
-
-def tables(markdown):
-    """Each table of the document as rows of cell texts (header row first), as a GFM reader sees them."""
-    found, rows = [], None
-    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
-        if token.type == "table_open":
-            rows = []
-            found.append(rows)
-        elif token.type == "tr_open":
-            rows.append([])
-        elif token.type == "inline" and rows is not None:
-            rows[-1].append("".join(child.content for child in token.children))
-        elif token.type == "table_close":
-            rows = None
-    return found
 
 
 def test_markdown_tables_hold_the_same_figures(stats):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import closing
 from pathlib import Path
 
 import click
@@ -12,11 +11,8 @@ import click
 from philly_triage.catalogue import CatalogueError
 from philly_triage.cluster import ClusterUnavailable, cluster, members_of
 from philly_triage.commands.common import (
-    EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, report_problems, use_color,
+    EXIT_OK, catalogue_options, classify_all, color_option, fail, make_console, open_catalogue, report_problems, use_color,
 )
-from philly_triage.discover import discover_jobs
-from philly_triage.markers import default_markers
-from philly_triage.parallel import WorkerError, available_cores, classify_jobs
 from philly_triage.views.clusters import clusters_to_dict, render_clusters
 
 
@@ -49,12 +45,7 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
     catalogue, a missing Drain3 library or a draft file that exists already.
     """
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    jobs = list(discover_jobs(list(paths), default_markers()))
-    try:
-        with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False)) as outcomes:
-            records = [outcome.record for outcome in outcomes]
-    except WorkerError as err:
-        fail(f"{err}; run with --jobs 1 to classify without worker processes")
+    records = classify_all(paths, catalogue, processes)
     members = members_of(records, include_classified)
     try:
         groups = cluster(members)

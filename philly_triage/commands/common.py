@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from philly_triage.expectations import Expectations
+    from philly_triage.models import FailureRecord
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_TOOL_ERRORS = 3  # classify completed, nothing matched --fail-on, but some jobs could not be classified
@@ -79,6 +81,21 @@ def fail(message: str) -> NoReturn:
     """End the run with a one-line error on stderr and exit status 2."""
     click.echo(f"triage: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def classify_all(paths: Sequence[str], catalogue: Catalogue, processes: int | None,
+                 gpus: int | None = None) -> list[FailureRecord]:
+    """Every job's record, as ``classify`` makes them, in worker processes; exit 2 if they cannot start."""
+    from philly_triage.discover import discover_jobs
+    from philly_triage.markers import default_markers
+    from philly_triage.parallel import WorkerError, available_cores, classify_jobs
+
+    jobs = list(discover_jobs(list(paths), default_markers()))
+    try:
+        with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False, gpus=gpus)) as outcomes:
+            return [outcome.record for outcome in outcomes]
+    except WorkerError as err:
+        fail(f"{err}; run with --jobs 1 to classify without worker processes")
 
 
 def report_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:

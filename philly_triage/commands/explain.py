@@ -8,6 +8,7 @@ import sys
 import click
 
 from philly_triage.commands.common import (
+    gpus_option,
     EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, use_color,
 )
 from philly_triage.explain import DEFAULT_CONTEXT, MAX_SHOWN, ExplainError, explain_job, job_to_explain
@@ -23,8 +24,7 @@ from philly_triage.matcher import Matcher
               metavar="N", help="Log lines shown before and after the failure line.")
 @click.option("--all-candidates", is_flag=True,
               help=f"Show every possible failure the locator set aside, not only the {MAX_SHOWN} nearest the failure.")
-@click.option("--gpus", type=click.IntRange(min=1), default=None, metavar="N",
-              help="The job's GPU count, for its GPU hours, when its metadata file does not give one.")
+@gpus_option
 @catalogue_options
 @color_option
 def explain_command(job, output_format, context, all_candidates, gpus, rule_paths, no_builtin_rules, color) -> None:

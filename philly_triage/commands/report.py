@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import closing
 from datetime import datetime, timezone
 from typing import BinaryIO
 
 import click
 
-from philly_triage.commands.common import EXIT_OK, catalogue_options, fail, open_catalogue
-from philly_triage.discover import discover_jobs
-from philly_triage.markers import default_markers
-from philly_triage.parallel import WorkerError, available_cores, classify_jobs
+from philly_triage.commands.common import EXIT_OK, classify_all, gpus_option, catalogue_options, fail, open_catalogue
 from philly_triage.report_html import excerpts_for, render_report
 from philly_triage.stats import aggregate
 
@@ -22,9 +18,7 @@ from philly_triage.stats import aggregate
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
 @click.option("--output", "-o", "output", required=True, metavar="FILE",
               help="The HTML file to write ('-' writes the page to stdout).")
-@click.option("--gpus", type=click.IntRange(min=1), default=None, metavar="N",
-              help="GPUs per job, for the jobs whose metadata file does not say: with the run time from "
-                   "the logs' timestamps it gives each job's GPU hours.")
+@gpus_option
 @click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
               help="Classify in N worker processes (default: one per core).")
 @catalogue_options
@@ -43,12 +37,7 @@ def report_command(paths, output, gpus, processes, rule_paths, no_builtin_rules)
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     stream = _open_output(output)
     try:
-        jobs = list(discover_jobs(list(paths), default_markers()))
-        try:
-            with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False, gpus=gpus)) as outcomes:
-                records = [outcome.record for outcome in outcomes]
-        except WorkerError as err:
-            fail(f"{err}; run with --jobs 1 to classify without worker processes")
+        records = classify_all(paths, catalogue, processes, gpus)
         page = render_report(records, aggregate(records, catalogue).to_dict(), excerpts_for(records),
                              datetime.now(timezone.utc).astimezone(), paths)
         try:

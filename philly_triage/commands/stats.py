@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import closing
 from typing import Optional, TextIO
 
 import click
 from click.core import ParameterSource
 
 from philly_triage.commands.common import (
+    classify_all, gpus_option,
     EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, use_color,
 )
-from philly_triage.discover import discover_jobs
-from philly_triage.markers import default_markers
-from philly_triage.parallel import WorkerError, available_cores, classify_jobs
 from philly_triage.stats import Stats, aggregate
 from philly_triage.views.stats import render_stats, stats_markdown
 
@@ -32,8 +29,7 @@ EXTENSIONS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt
 @click.option("--output", "-o", "output", metavar="FILE",
               help="Write the --format to FILE and show the charts on the terminal. Without --format, FILE's "
                    "extension names it (.json .md .markdown .txt).")
-@click.option("--gpus", type=click.IntRange(min=1), default=None, metavar="N",
-              help="GPUs of a job whose metadata file does not say, to turn its logs' timestamps into GPU hours.")
+@gpus_option
 @click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
               help="Classify in N worker processes (default: one per core).")
 @catalogue_options
@@ -59,12 +55,7 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, rule_paths
                                    f"({' '.join(EXTENSIONS)}); give --format")
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     stream = open_output(output)  # before classifying: a file that cannot be written fails at once
-    jobs = list(discover_jobs(list(paths), default_markers()))
-    try:
-        with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False, gpus=gpus)) as outcomes:
-            records = [outcome.record for outcome in outcomes]
-    except WorkerError as err:
-        fail(f"{err}; run with --jobs 1 to classify without worker processes")
+    records = classify_all(paths, catalogue, processes, gpus)
     stats = aggregate(records, catalogue)
     try:
         if stream is not None:
