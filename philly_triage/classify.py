@@ -50,7 +50,11 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
         return record
     scan = next(s for s in found if s.located is located)
     offset = scan.offset if record.line == located.failure.line else None
-    mark, cost = job_timeline(job, record, offset, matcher, markers, gpus)
+    try:
+        mark, cost = job_timeline(job, record, offset, matcher, markers, gpus)
+    except Exception as err:  # noqa: BLE001 - a bug here must not cost the job its verdict
+        note = f"stage and GPU time not found: internal error in triage (please report it): {type(err).__name__}: {err}"
+        return replace(record, notes=record.notes + (note,))
     notes = record.notes + ((cost.problem,) if cost.problem else ())
     return replace(record, stage=mark.stage, gpu_hours=cost.gpu_hours, retries=cost.retries, notes=notes)
 

@@ -212,3 +212,17 @@ def test_real_framework_logs_fail_in_their_known_stages_and_cost_their_known_gpu
         else:  # from the first and last timestamps of the logs (whole seconds) and --gpus 1
             start, end = (dt.datetime.fromisoformat(expected[k]).replace(microsecond=0) for k in ("log_start", "log_end"))
             assert record["gpu_hours"] == round((end - start).total_seconds() / 3600, 4), job
+
+
+def test_a_bug_in_stage_detection_keeps_the_verdict(matcher, tmp_path, monkeypatch):
+    log = tmp_path / "job.log"
+    log.write_text("Epoch 1/3\n" + TRACEBACK, encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("philly_triage.classify.job_stage", broken)
+    (job,) = [job for job in discover_jobs([str(tmp_path)], MARKERS)]
+    record = classify_job(job, matcher, MARKERS)
+    assert record.status.value == "classified" and record.category == "key_not_found" and record.stage is None
+    assert any("stage and GPU time not found: internal error" in note for note in record.notes)
