@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -360,3 +361,16 @@ def test_piped_into_head_as_a_real_process():
         shell=True, capture_output=True, text=True, timeout=120,
     )
     assert head.stdout.startswith("job:") and "Traceback" not in head.stderr
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_an_undecodable_file_name_is_written_as_its_escape(tmp_path, output_format):
+    """A file name's byte 0xff is a lone surrogate to Python: the output escapes it, never fails on it."""
+    name = os.fsencode(str(tmp_path)) + b"/bad\xffname.log"
+    with open(name, "wb") as handle:
+        handle.write(b'Traceback (most recent call last):\n  File "a.py", line 1, in <module>\nKeyError: 1\n')
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    result = subprocess.run([sys.executable, "-m", "philly_triage", "explain", os.fsdecode(name), "-f", output_format],
+                            capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert b"bad\\udcffname.log" in result.stdout and b"key_not_found" in result.stdout

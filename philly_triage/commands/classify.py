@@ -19,7 +19,7 @@ from philly_triage.baseline import BaselineError, load_baseline
 from philly_triage.catalogue import Catalogue
 from philly_triage.commands.common import (
     EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
-    gpus_option, open_catalogue, use_color,
+    UNENCODABLE, gpus_option, open_catalogue, readable_text, use_color,
 )
 from philly_triage.commands.outputs import OutputError, Target, plan_targets
 from philly_triage.discover import discover_jobs
@@ -32,9 +32,6 @@ from philly_triage.policy import BASELINE, IGNORED, Policy, PolicyError
 
 PROGRESS_MIN_JOBS = 20  # shorter runs end before a progress bar would tell anything
 PROGRESS_REFRESH = 0.1  # seconds between redraws of the bar
-# A character the output cannot encode is written as its escape, e.g. \udcff for the byte 0xff of an
-# undecodable file name: in JSON that is the string's own escape, read back as the same character.
-UNENCODABLE = "backslashreplace"
 STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # formats that write each record as it comes
 
 
@@ -165,14 +162,6 @@ def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> lis
             colored = False
         formatters.append(make_formatter(target.kind, stream, color=colored, catalogue=catalogue))
     return formatters
-
-
-def readable_text(stream: TextIO, utf8: bool) -> None:
-    """Make stdout write every record: UTF-8 for the machine formats (JSON, SARIF, XML and the rest
-    are UTF-8 whatever the console's code page), and no character that cannot be encoded (a file
-    name's undecodable byte, kept by Python as a lone surrogate) raising an error."""
-    if hasattr(stream, "reconfigure"):
-        stream.reconfigure(encoding="utf-8" if utf8 else None, errors=UNENCODABLE)
 
 
 def report_run(run: "Run", show_summary: bool) -> None:

@@ -11,7 +11,8 @@ import click
 from philly_triage.catalogue import CatalogueError
 from philly_triage.cluster import ClusterUnavailable, cluster, members_of
 from philly_triage.commands.common import (
-    EXIT_OK, catalogue_options, classify_all, color_option, fail, make_console, open_catalogue, report_problems, use_color,
+    EXIT_OK, catalogue_options, classify_all, color_option, fail, make_console, open_catalogue, readable_text,
+    report_problems, use_color,
 )
 from philly_triage.views.clusters import clusters_to_dict, render_clusters
 
@@ -62,6 +63,7 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
         except CatalogueError as err:  # other, broken rule files in the --suggest directory
             report_problems(err.problems)
             fail(f"the rule files in {suggest_dir} do not load; draft into an empty directory")
+    readable_text(sys.stdout, utf8=output_format == "json")
     if output_format == "json":
         document = clusters_to_dict(groups, len(records), len(members), most, drafts, suggest_dir)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))

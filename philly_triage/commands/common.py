@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_TOOL_ERRORS = 3  # classify completed, nothing matched --fail-on, but some jobs could not be classified
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
+# A character the output cannot encode is written as its escape, e.g. \udcff for the byte 0xff of an
+# undecodable file name: in JSON that is the string's own escape, read back as the same character.
+UNENCODABLE = "backslashreplace"
 PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never squeeze or wrap there
 # soft_wrap: lines such as "file:line: error: ..." stay whole, for editors and CI to parse
 
@@ -96,6 +99,14 @@ def classify_all(paths: Sequence[str], catalogue: Catalogue, processes: int | No
             return [outcome.record for outcome in outcomes]
     except WorkerError as err:
         fail(f"{err}; run with --jobs 1 to classify without worker processes")
+
+
+def readable_text(stream: TextIO, utf8: bool) -> None:
+    """Make stdout write every record: UTF-8 for the machine formats (JSON, SARIF, XML and the rest
+    are UTF-8 whatever the console's code page), and no character that cannot be encoded (a file
+    name's undecodable byte, kept by Python as a lone surrogate) raising an error."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8" if utf8 else None, errors=UNENCODABLE)
 
 
 def report_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:

@@ -8,8 +8,8 @@ import sys
 import click
 
 from philly_triage.commands.common import (
-    gpus_option,
-    EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, use_color,
+    EXIT_OK, catalogue_options, color_option, fail, gpus_option, make_console, open_catalogue, readable_text,
+    use_color,
 )
 from philly_triage.explain import DEFAULT_CONTEXT, MAX_SHOWN, ExplainError, explain_job, job_to_explain
 from philly_triage.markers import default_markers
@@ -45,6 +45,7 @@ def explain_command(job, output_format, context, all_candidates, gpus, rule_path
                                   all_candidates, gpus)
     except ExplainError as err:
         fail(str(err))
+    readable_text(sys.stdout, utf8=output_format == "json")
     if output_format == "json":
         click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
     else:

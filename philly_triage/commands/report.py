@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import click
 
-from philly_triage.commands.common import EXIT_OK, classify_all, gpus_option, catalogue_options, fail, open_catalogue
+from philly_triage.commands.common import EXIT_OK, catalogue_options, classify_all, fail, gpus_option, open_catalogue
 from philly_triage.report_html import excerpts_for, render_report
 from philly_triage.stats import aggregate
 

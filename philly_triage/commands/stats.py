@@ -11,8 +11,8 @@ import click
 from click.core import ParameterSource
 
 from philly_triage.commands.common import (
-    classify_all, gpus_option,
-    EXIT_OK, catalogue_options, color_option, fail, make_console, open_catalogue, use_color,
+    EXIT_OK, catalogue_options, classify_all, color_option, fail, gpus_option, make_console, open_catalogue,
+    readable_text, use_color,
 )
 from philly_triage.stats import Stats, aggregate
 from philly_triage.views.stats import render_stats, stats_markdown
@@ -63,8 +63,7 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, rule_paths
                 write(stats, file_format, stream, color=False)
             click.echo(f"triage: wrote {output}", err=True)
         shown = output_format if stream is None else "table"
-        if hasattr(sys.stdout, "reconfigure"):  # JSON and Markdown are UTF-8; no character may end the run
-            sys.stdout.reconfigure(encoding="utf-8" if shown != "table" else None, errors="backslashreplace")
+        readable_text(sys.stdout, utf8=shown != "table")
         write(stats, shown, sys.stdout, use_color(color, sys.stdout))
     except OSError as err:  # a disk that filled up under the output file, say
         fail(f"cannot write the output: {err}")

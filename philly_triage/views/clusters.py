@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Optional
 from rich.markup import escape
 
 from philly_triage.cluster import Cluster
+from philly_triage.stats import share
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,11 +16,6 @@ if TYPE_CHECKING:
     from philly_triage.drafts import Draft
 
 SCHEMA_VERSION = 1
-
-
-def share(count: int, total: int) -> float:
-    """A group's share of the grouped jobs, in percent with one decimal."""
-    return round(100.0 * count / total, 1) if total else 0.0
 
 
 def render_clusters(groups: list[Cluster], jobs: int, grouped: int, most: int, include_classified: bool,
