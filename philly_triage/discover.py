@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import Iterator, Optional
+from dataclasses import dataclass
+from typing import Iterator
 
 from philly_triage.gpu_time import is_meta_file, meta_file_for
 from philly_triage.markers import Markers
@@ -53,27 +54,19 @@ def job_at(path: str, markers: Markers) -> Job:
         return Job(path, (path,), meta=meta_file_for(path, is_directory=False))
     if kind == "dir":
         try:
-            files = tuple(job_files(path, markers))
+            listing = _Listing.of(path, markers)
         except OSError as err:
             return Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
+        files = tuple(listing.files_of_latest(markers))
         problem = None if files else "no log files in the job directory"
-        return Job(path, files, problem, meta_file_for(path, is_directory=True), _attempts(path, markers))
+        attempts = len(listing.retries) or None
+        return Job(path, files, problem, meta_file_for(path, is_directory=True), attempts)
     if kind == "missing":
         problem = "dangling symbolic link" if os.path.islink(path) else "no such file or directory"
         return Job(path, (), problem=problem)
     if kind == "other":
         return Job(path, (), problem="not a regular file or directory")
     return Job(path, (), problem=f"cannot read: {_stat_error(path)}")
-
-
-def _attempts(directory: str, markers: Markers) -> Optional[int]:
-    """How many retry directories a job directory keeps (None when it keeps none)."""
-    try:
-        names = [e.name for e in os.scandir(directory) if e.is_dir(follow_symlinks=False)]
-    except OSError:
-        return None
-    count = sum(markers.retry_number(name) is not None for name in names if not name.startswith("."))
-    return count or None
 
 
 def _stat_error(path: str) -> str:
@@ -93,30 +86,48 @@ def job_files(directory: str, markers: Markers, top: bool = True) -> Iterator[st
     A job directory that cannot be listed raises OSError; a subdirectory that cannot be, is skipped.
     """
     try:
-        entries = [e for e in os.scandir(directory) if not e.name.startswith(".") and not is_meta_file(e.name)]
+        listing = _Listing.of(directory, markers)
     except OSError:
         if top:
             raise
         return
-    files, subdirs = [], []
-    for entry in sorted(entries, key=lambda e: e.name):
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                subdirs.append(entry)
+    yield from listing.files_of_latest(markers)
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """One directory of a job: its files, its subdirectories, and which of those are retries (by number)."""
+
+    files: list[str]
+    subdirs: list[str]
+    retries: dict[str, int]
+
+    @classmethod
+    def of(cls, directory: str, markers: Markers) -> "_Listing":
+        entries = [e for e in os.scandir(directory) if not e.name.startswith(".") and not is_meta_file(e.name)]
+        files, subdirs = [], []
+        for entry in sorted(entries, key=lambda e: e.name):
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry)
+                    continue
+                if entry.is_symlink() and entry.is_dir():
+                    continue  # a link to a directory is not followed: it could loop
+            except OSError:
+                pass
+            files.append(entry.path)
+        retries = {}
+        for entry in subdirs:
+            number = markers.retry_number(entry.name)
+            if number is not None:
+                retries[entry.path] = number
+        return cls(files, [entry.path for entry in subdirs], retries)
+
+    def files_of_latest(self, markers: Markers) -> Iterator[str]:
+        """Its files, then those of its subdirectories, of the retries only the highest-numbered."""
+        yield from self.files
+        latest = max(self.retries, key=lambda p: (self.retries[p], p)) if self.retries else None
+        for path in self.subdirs:
+            if path in self.retries and path != latest:
                 continue
-            if entry.is_symlink() and entry.is_dir():
-                continue  # a link to a directory is not followed: it could loop
-        except OSError:
-            pass
-        files.append(entry.path)
-    retries = {}
-    for entry in subdirs:
-        number = markers.retry_number(entry.name)
-        if number is not None:
-            retries[entry.path] = number
-    yield from files
-    latest = max(retries, key=lambda p: (retries[p], p)) if retries else None
-    for entry in subdirs:
-        if entry.path in retries and entry.path != latest:
-            continue
-        yield from job_files(entry.path, markers, top=False)
+            yield from job_files(path, markers, top=False)
