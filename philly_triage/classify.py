@@ -7,12 +7,13 @@ from typing import Iterator, Optional
 
 from philly_triage.discover import discover_jobs
 from philly_triage.fingerprints import fingerprint
-from philly_triage.gpu_time import Cost, job_cost
-from philly_triage.locate import Located, pick_job_failure
+from philly_triage.exit_status import ExitStatus, job_exit_status, status_of
+from philly_triage.gpu_time import Cost, JobMeta, job_cost, read_meta
+from philly_triage.locate import FAILURE, Located, pick_job_failure
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
-from philly_triage.scan import scan_log, scan_text
+from philly_triage.scan import Scan, scan_log, scan_text
 from philly_triage.stages import INITIALISATION, StageMark, job_stage, marks_forward, resolve, stage_reader
 
 
@@ -38,20 +39,14 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
     if job.problem:
         return FailureRecord(job=job.name, status=Status.ERROR, reason=job.problem)
     scans = [scan_log(path, markers, full) for path in job.files]
-    notes = tuple(f"{s.path}: {note}" for s in scans for note in ((s.error,) if s.error else s.notes))
-    readable = [s for s in scans if s.error is None]
-    if not readable:
-        reason = "; ".join(notes) if notes else "no log files in the job"
-        return FailureRecord(job=job.name, status=Status.ERROR, reason=reason)
-    found = [s for s in readable if s.located is not None]
-    located = pick_job_failure([(s.path, s.located) for s in found])
-    record = _verdict(job, located, matcher, notes)
-    if located is None:
+    meta = read_meta(job.meta) if job.meta else (JobMeta(), None)
+    record, scan = judge(job, scans, matcher, _meta_exit(job.meta, meta[0]))
+    if scan is None:
         return record
-    scan = next(s for s in found if s.located is located)
+    located = scan.located
     offset = scan.offset if record.line == located.failure.line else None
     try:
-        mark, cost = job_timeline(job, record, offset, matcher, markers, gpus)
+        mark, cost = job_timeline(job, record, offset, matcher, markers, gpus, meta)
     except Exception as err:  # noqa: BLE001 - a bug here must not cost the job its verdict
         note = f"stage and GPU time not found: internal error in triage (please report it): {type(err).__name__}: {err}"
         return replace(record, notes=record.notes + (note,))
@@ -59,20 +54,82 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
     return replace(record, stage=mark.stage, gpu_hours=cost.gpu_hours, retries=cost.retries, notes=notes)
 
 
+def judge(job: Job, scans: list[Scan], matcher: Matcher, meta_exit: Optional[ExitStatus] = None,
+          failed: bool = False) -> tuple[FailureRecord, Optional[Scan]]:
+    """The job's verdict from what its files say, and the scan of the file holding its failure.
+
+    A job failed only on evidence that it ended badly: a traceback or a fatal line it did not go on
+    from, or a non-zero exit status. A line that only holds an error word is its failure only when
+    the exit status (or ``failed``: the text is known to be a failure's) says that it ended badly.
+    """
+    notes = tuple(f"{s.path}: {note}" for s in scans for note in ((s.error,) if s.error else s.notes))
+    readable = [s for s in scans if s.error is None]
+    if not readable:
+        reason = "; ".join(notes) if notes else "no log files in the job"
+        return FailureRecord(job=job.name, status=Status.ERROR, reason=reason), None
+    exit = job_exit_status(meta_exit, [s.exit for s in readable if s.exit is not None])
+    ended_badly = failed or (exit is not None and exit.failed)
+    found = [s for s in readable if s.located is not None and (s.located.kind != "keyword" or ended_badly)]
+    located = pick_job_failure([(s.path, s.located) for s in found])
+    if located is None:
+        return _without_failure(job, exit, scans, notes), None
+    record = _verdict(job, located, matcher, notes)
+    record = replace(record, exit_code=exit.code if exit else None, exit_source=exit.place if exit else None)
+    if located.role != FAILURE:
+        how = exit.describe() if exit is not None and exit.failed else "it failed"
+        record = replace(record, reason=f"{how}, but the program printed no failure message: "
+                                        f"only a launcher's or another process's report of it was found")
+    return record, next(s for s in found if s.located is located)
+
+
+def _without_failure(job: Job, exit: Optional[ExitStatus], scans: list[Scan], notes: tuple) -> FailureRecord:
+    """The record of a job whose logs hold no failure: a success only when they were read whole and
+    nothing says the job ended badly."""
+    incomplete = [f"{s.path}: {s.incomplete}" for s in scans if s.incomplete]
+    exit_fields = {"exit_code": exit.code if exit else None, "exit_source": exit.place if exit else None}
+    if incomplete:
+        reason = "no failure found in what could be read, but the logs were not read whole: " + "; ".join(incomplete)
+        return FailureRecord(job=job.name, status=Status.ERROR, reason=reason, notes=notes, **exit_fields)
+    if exit is None or not exit.failed:
+        return FailureRecord(job=job.name, status=Status.NO_FAILURE, notes=notes, **exit_fields)
+    message = exit.text or f"exit_code: {exit.code}"
+    return FailureRecord(
+        job=job.name,
+        status=Status.UNCLASSIFIED,
+        file=exit.file,
+        line=exit.line,
+        message=message,
+        reason=f"{exit.describe()}, no failure message",
+        retry="unknown",
+        notes=notes,
+        fingerprint=fingerprint(Status.UNCLASSIFIED.value, message),
+        **exit_fields,
+    )
+
+
+def _meta_exit(path: Optional[str], meta: JobMeta) -> Optional[ExitStatus]:
+    return None if path is None or meta.exit_code is None else status_of(meta.exit_code, None, path)
+
+
 def job_timeline(job: Job, record: FailureRecord, offset: Optional[int], matcher: Matcher, markers: Markers,
-                 gpus: Optional[int]) -> tuple[StageMark, Cost]:
+                 gpus: Optional[int], meta: Optional[tuple[JobMeta, Optional[str]]] = None) -> tuple[StageMark, Cost]:
     """Where in its life the job failed (the stage marker before its failure) and what the run cost.
 
-    ``offset`` is where the failure's line starts in its file, when known (it saves a count)."""
+    ``offset`` is where the failure's line starts in its file, when known (it saves a count);
+    ``meta`` is the job's metadata as ``read_meta`` gave it, when it was read already."""
     reader = stage_reader(matcher.catalogue.stages, markers)
     mark = job_stage(reader, job.files, record.file or "", record.line or 0, offset)
-    return mark, job_cost(job.meta, job.files, markers, gpus, job.attempts)
+    return mark, job_cost(job.meta, job.files, markers, gpus, job.attempts, meta)
 
 
-def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>") -> FailureRecord:
-    """Classify a log given as text, exactly as ``classify`` would see a file holding it."""
-    record = _verdict(Job(name, (name,)), scan_text(text, markers, name), matcher, ())
-    if record.line is None:
+def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>",
+                  failed: bool = False) -> FailureRecord:
+    """Classify a log given as text, exactly as ``classify`` would see a file holding it.
+
+    ``failed`` says that the text is known to end a failed job (a rule's example): a line that
+    only holds an error word can then be its failure."""
+    record, scan = judge(Job(name, (name,)), [scan_text(text, markers, name)], matcher, failed=failed)
+    if scan is None or record.line is None:
         return record
     reader = stage_reader(matcher.catalogue.stages, markers)
     mark = resolve(reversed(marks_forward([text.encode("utf-8")], name, reader, record.line)))

@@ -20,7 +20,7 @@ from philly_triage.yaml_source import YamlSyntaxError, load_yaml
 
 META_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
 JOB_META_NAMES = tuple("job" + suffix for suffix in META_SUFFIXES)
-META_FIELDS = ("gpus", "start", "end", "retries")
+META_FIELDS = ("gpus", "start", "end", "retries", "exit_code")
 HEAD_BYTES, TAIL_BYTES = 256 << 10, 256 << 10
 MAX_META_BYTES = 1 << 20
 
@@ -47,6 +47,7 @@ class JobMeta:
     start: Optional[dt.datetime] = None
     end: Optional[dt.datetime] = None
     retries: Optional[int] = None
+    exit_code: Optional[int] = None  # the job's exit status as its platform recorded it
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,11 @@ class Cost:
 
 
 def job_cost(meta_path: Optional[str], files: Sequence[str], markers: Markers, gpus: Optional[int],
-             attempts: Optional[int] = None) -> Cost:
+             attempts: Optional[int] = None, known: Optional[tuple[JobMeta, Optional[str]]] = None) -> Cost:
     """The cost of a job's failed run. ``gpus`` counts when the metadata does not; ``attempts`` is
-    how many retry directories the job keeps (the earlier ones are its retries)."""
-    meta, problem = (read_meta(meta_path) if meta_path else (JobMeta(), None))
+    how many retry directories the job keeps (the earlier ones are its retries). ``known`` is what
+    ``read_meta`` gave for the metadata file, when it was read already."""
+    meta, problem = known if known is not None else (read_meta(meta_path) if meta_path else (JobMeta(), None))
     gpus = meta.gpus if meta.gpus is not None else gpus
     retries = meta.retries if meta.retries is not None else (attempts - 1 if attempts else None)
     hours, source = None, None
@@ -97,14 +99,18 @@ def read_meta(path: str) -> tuple[JobMeta, Optional[str]]:
         return JobMeta(), f"{path}:{err.line}: YAML syntax error: {err.problem}"
     data = document.data
     if not isinstance(data, dict):
-        return JobMeta(), f"{path}: must be a mapping with gpus, start, end and retries"
+        return JobMeta(), f"{path}: must be a mapping with gpus, start, end, retries and exit_code"
     values: dict[str, Any] = {}
     for key in META_FIELDS:
         if key not in data:
             continue
         value = data[key]
         where = f"{path}:{document.line_of(key)}"
-        if key in ("gpus", "retries"):
+        if key == "exit_code":
+            if not isinstance(value, int) or isinstance(value, bool) or not -255 <= value <= 255:
+                return JobMeta(), f"{where}: 'exit_code' must be an integer from -255 to 255"
+            values[key] = value
+        elif key in ("gpus", "retries"):
             least = 1 if key == "gpus" else 0
             if not isinstance(value, int) or isinstance(value, bool) or value < least:
                 return JobMeta(), f"{where}: '{key}' must be an integer of at least {least}"

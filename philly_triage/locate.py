@@ -21,7 +21,9 @@ from philly_triage.models import Failure, LogLine
 TRACEBACK_START = re.compile(r"(?:Original )?Traceback \(most recent call last\):")
 CHAIN_CAUSE = "The above exception was the direct cause of the following exception:"
 CHAIN_CONTEXT = "During handling of the above exception, another exception occurred:"
-IGNORED = re.compile(r"^\s*(?:Exception ignored in\b|Error in atexit\._run_exitfuncs)")
+# CPython's header for an exception it reports and goes on from (a destructor, an atexit callback,
+# a finalizer): "Exception ignored in: <...>", "Exception ignored while ...", "Exception ignored on ...".
+IGNORED = re.compile(r"^\s*(?:Exception ignored\b|Error in atexit\._run_exitfuncs)")
 FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
 EXCEPTION_LINE = re.compile(
     r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*)(?: \(see above for traceback\))?(?::(?:\s(?P<msg>.*))?)?$"
@@ -158,8 +160,24 @@ def _decide(candidates: list[_Candidate], evidence: "_Evidence", size: int) -> _
             cluster = _final_cluster(live, evidence)
             consequences = [c for c in cluster if c.role == CONSEQUENCE]
             first = consequences[0] if consequences else _first_of_burst(cluster)
+            said = _said_before(first, candidates, evidence) if group is strong else None
+            if said is not None:
+                return _Decision(said, FAILURE, False, tuple(live), tuple(cluster))
             return _Decision(first, first.role, False, tuple(live), tuple(cluster))
     return _Decision(None, "", True)
+
+
+def _said_before(report: _Candidate, candidates: list[_Candidate], evidence: "_Evidence") -> Optional[_Candidate]:
+    """What the program said just before a launcher's report that it failed, when that is only a
+    line with an error word: the report is the evidence of the failure, the line its message."""
+    said = [
+        c for c in candidates
+        if c.kind == "keyword" and c.role == FAILURE and c.index < report.index
+        and report.failure.line - c.failure.line <= MAX_BURST_GAP and not evidence.survived(c.end, report.index)
+    ]
+    if not said:
+        return None
+    return replace(_first_of_burst(said), kind=report.kind)  # as strong as the report that backs it
 
 
 def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int, int]]:
@@ -268,7 +286,7 @@ def _candidates(
             continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
         line = lines[index]
         text = line.text.strip()
-        if set_aside(text, markers):
+        if set_aside(text, markers) or _under_ignored_header(lines, index):
             continue
         if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
             kind = "fatal"
@@ -291,6 +309,12 @@ def _candidates(
         candidates.append(_Candidate(index, index + 1, index, kind, _role(role_text, markers), line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
+
+
+def _under_ignored_header(lines: LineView, index: int) -> bool:
+    """Whether a line is the exception that CPython printed, with no traceback, under "Exception
+    ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form."""
+    return index > 0 and lines.holds(index - 1, b"gnored") and bool(IGNORED.match(lines[index - 1].text))
 
 
 def set_aside(text: str, markers: Markers) -> bool:
@@ -559,7 +583,7 @@ class _Judge:
 
     def verdict(self, c: _Candidate) -> tuple[str, str]:
         chosen = self.decision.chosen
-        if c == chosen:
+        if chosen is not None and c.index == chosen.index:  # (a line said before a report is made as strong as it)
             if chosen.role == FAILURE:
                 return CHOSEN, "the failure that ended the job: the job did not go on after it"
             return CHOSEN, f"no process's own failure was found: the first {chosen.role} line of the final burst"

@@ -18,7 +18,8 @@ from philly_triage.yaml_source import YamlSyntaxError, load_yaml
 MARKERS_FILE = Path(__file__).resolve().parent / "markers.yaml"
 SECTIONS = (
     "line_prefixes", "noise", "progress", "success", "fatal", "terminations",
-    "wrappers", "consequences", "keywords", "triggers", "success_hints", "retry_dirs", "timestamps",
+    "wrappers", "consequences", "keywords", "triggers", "success_hints", "exit_status", "retry_dirs", "timestamps",
+    "job_streams",
 )
 
 # The sections that say what kind of line a line is (searched together, see first_pass.LineKinds).
@@ -68,6 +69,8 @@ class Markers:
     consequences: Optional[_Alternation]
     keywords: Optional[_Alternation]
     retry_dirs: tuple[re.Pattern, ...]
+    exit_status: tuple[re.Pattern, ...] = ()  # a job's exit status: named groups code and/or signal
+    job_streams: tuple[re.Pattern, ...] = ()  # names of one stream of a job's output (discover.py)
     timestamps: tuple[re.Pattern, ...] = ()  # a line's time: named groups year (optional), month, day, hour, minute, second
     # The byte-level first pass over raw bytes (see first_pass.py): lines that may be failures,
     # progress lines, and lines that may be success lines.
@@ -108,6 +111,10 @@ class Markers:
     def has_keyword(self, text: str) -> bool:
         return self._has("keywords", text)
 
+    def job_stream(self, name: str) -> Optional[re.Match]:
+        """How ``name`` (a file's or folder's, less a compression suffix) names one stream of a job's output, if it does."""
+        return next((found for found in (p.fullmatch(name) for p in self.job_streams) if found), None)
+
     def retry_number(self, name: str) -> Optional[int]:
         for pattern in self.retry_dirs:
             found = pattern.fullmatch(name)
@@ -142,10 +149,14 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
             continue
         for index, item in enumerate(items if not checked else ()):
             try:
-                re.compile(item)
+                compiled = re.compile(item)
             except re.error as err:
                 line = document.line_of(section, index)
                 problems.append(Problem(name, line, None, f"invalid regular expression {item!r}: {err}"))
+                continue
+            if section == "exit_status" and not {"code", "signal"} & set(compiled.groupindex):
+                line = document.line_of(section, index)
+                problems.append(Problem(name, line, None, f"exit status pattern {item!r} needs a group named code or signal"))
         patterns[section] = tuple(items)
     for key in data:
         if key not in SECTIONS:
@@ -171,6 +182,8 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
         keywords=_any_of(patterns["keywords"]),
         retry_dirs=tuple(re.compile(p) for p in patterns["retry_dirs"]),
         timestamps=tuple(re.compile(p) for p in patterns["timestamps"]),
+        job_streams=tuple(re.compile(p, re.IGNORECASE) for p in patterns["job_streams"]),
+        exit_status=tuple(re.compile(p) for p in patterns["exit_status"]),
         any_prefix=re.compile("|".join(f"(?:{_unnamed(p.pattern)})" for p in prefixes)) if prefixes else None,
         triggers=compile_finder(scoped("triggers"), caseless=True),
         progress_lines=compile_finder(scoped("progress")),

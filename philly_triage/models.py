@@ -158,6 +158,8 @@ class FailureRecord:
     retry: Optional[str] = None  # one of RETRY_ADVICE: the category's advice; "unknown" if unclassified
     gpu_hours: Optional[float] = None  # GPUs x run time of the failed run, where both are known
     retries: Optional[int] = None  # how many times the platform ran the job before this run, if known
+    exit_code: Optional[int] = None  # the job's exit status as its logs or metadata report it, if known
+    exit_source: Optional[str] = None  # where that status was read: "file:line", or the metadata file
 
     def to_dict(self) -> dict:
         data = asdict(self)

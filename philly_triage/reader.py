@@ -23,7 +23,12 @@ COMPRESSED_INPUT = 1 << 20  # compressed bytes fed to a decompressor at a time
 
 
 class LogError(Exception):
-    """A file that gives nothing to analyse: the reason is the message."""
+    """A file that gives nothing to analyse: the reason is the message. ``not_a_log`` says that the
+    file was read and is something else (a binary file), not that reading it failed."""
+
+    def __init__(self, message: str, not_a_log: bool = False):
+        super().__init__(message)
+        self.not_a_log = not_a_log
 
 
 def _gzip() -> "zlib._Decompress":
@@ -48,6 +53,7 @@ class LogSource:
     decompressor: Optional[Callable] = None  # set for a compressed file
     encoding: Optional[str] = None  # "utf-16-le"/"utf-16-be"/"utf-16" when not UTF-8
     notes: list[str] = field(default_factory=list)  # caveats found while reading
+    damaged: Optional[str] = None  # why the log could not be read to its end, if it could not
 
     @property
     def seekable(self) -> bool:
@@ -108,10 +114,12 @@ class LogSource:
                         pending = getattr(decompressor, "unconsumed_tail", b"")
             yield from _drain(decompressor)
         except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as err:
-            self.notes.append(f"compressed file is damaged ({err}); read what came before")
+            self.damaged = f"compressed file is damaged ({err}); read what came before"
+            self.notes.append(self.damaged)
             return
         if fed and not decompressor.eof:
-            self.notes.append("compressed file is truncated; read what came before")
+            self.damaged = "compressed file is truncated; read what came before"
+            self.notes.append(self.damaged)
 
     def close(self) -> None:
         self.handle.close()
@@ -172,6 +180,7 @@ def _decompressed_head(source: LogSource) -> bytes:
         if len(head) >= SNIFF_BYTES:
             break
     source.notes.clear()  # a damaged archive is reported when it is read for real
+    source.damaged = None
     return head[:SNIFF_BYTES]
 
 
@@ -185,7 +194,7 @@ def sniff_encoding(head: bytes) -> Optional[str]:
             return utf16
         # NUL bytes alone are not binary: a node that crashed can leave a zero-filled hole in a log.
         if _looks_binary(head.replace(b"\x00", b"")):
-            raise LogError("binary file, not a text log")
+            raise LogError("binary file, not a text log", not_a_log=True)
     return None
 
 

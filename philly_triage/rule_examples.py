@@ -46,7 +46,7 @@ def run_examples(rules: Iterable[Rule], matcher: Matcher, markers: Markers) -> I
     for rule in rules:
         for should_match, examples in ((True, rule.examples_match), (False, rule.examples_no_match)):
             for example in examples:
-                record = classify_text(example.text, matcher, markers, name=f"{rule.source}:{example.line}")
+                record = classify_text(example.text, matcher, markers, name=f"{rule.source}:{example.line}", failed=True)
                 yield ExampleResult(rule, example, should_match, record)
 
 

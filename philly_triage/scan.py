@@ -10,9 +10,10 @@ the lines the locator needs (see sparse.py). Memory is bounded by the window and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
+from philly_triage.exit_status import ExitStatus, last_exit_status
 from philly_triage.lines import ByteLines, ListLines
 from philly_triage.locate import Located, locate_in_view, renumber
 from philly_triage.markers import Markers
@@ -33,6 +34,16 @@ class Scan:
     error: Optional[str] = None  # the file gave nothing to analyse
     notes: tuple[str, ...] = ()  # read, with caveats (e.g. a truncated archive)
     offset: Optional[int] = None  # where the failure's line starts, when the log was read from its end
+    exit: Optional[ExitStatus] = None  # the last exit status line of the log
+    damaged: Optional[str] = None  # the log could not be read to its end: what was read stops early
+    not_a_log: bool = False  # the error says that the file is no log (a binary), not that reading failed
+
+    @property
+    def incomplete(self) -> Optional[str]:
+        """Why the job's evidence is not whole because of this file: a log not read, or not to its end."""
+        if self.error is not None and not self.not_a_log:
+            return self.error
+        return self.damaged
 
 
 def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
@@ -40,31 +51,35 @@ def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
     try:
         source = open_log(path)
     except LogError as err:
-        return Scan(path, error=str(err))
+        return Scan(path, error=str(err), not_a_log=err.not_a_log)
     try:
         if source.size == 0:
             return Scan(path, notes=("empty file",))
         offset = None
         if full or not source.seekable:
-            located, note = _read_whole(source, markers)
+            located, note, exit = _read_whole(source, markers)
         else:
-            (located, offset), note = _read_from_end(source, markers), None
+            (located, offset, exit), note = _read_from_end(source, markers), None
     except OSError as err:
         return Scan(path, error=f"cannot read: {err.strerror or err}")
     finally:
         source.close()
     notes = tuple(source.notes) + ((note,) if note else ())
-    return Scan(path, located, notes=notes, offset=offset)
+    return Scan(path, located, notes=notes, offset=offset, exit=exit, damaged=source.damaged)
 
 
-def scan_text(text: str, markers: Markers, name: str = "<text>") -> Optional[Located]:
-    """Locate the failure in a log given as text, as ``scan_log`` would in a file holding it."""
-    located, _ = locate_in_view(name, ByteLines(text.encode("utf-8"), markers), markers)
-    return located
+def scan_text(text: str, markers: Markers, name: str = "<text>") -> Scan:
+    """What a log given as text says, as ``scan_log`` would find it in a file holding it."""
+    view = ByteLines(text.encode("utf-8"), markers)
+    located, _ = locate_in_view(name, view, markers)
+    return Scan(name, located, exit=last_exit_status(name, view, markers))
 
 
-def _read_from_end(source: LogSource, markers: Markers) -> tuple[Optional[Located], Optional[int]]:
-    """The failure, and the offset of its line in the file (None when the log had to be read whole)."""
+def _read_from_end(
+    source: LogSource, markers: Markers
+) -> tuple[Optional[Located], Optional[int], Optional[ExitStatus]]:
+    """The failure, the offset of its line in the file (None when the log had to be read whole),
+    and the log's last exit status line."""
     window = FIRST_WINDOW
     while True:
         start = max(0, source.size - window)
@@ -76,15 +91,18 @@ def _read_from_end(source: LogSource, markers: Markers) -> tuple[Optional[Locate
         located, settled = locate_in_view(source.path, view, markers)
         if start == 0 or settled:
             offset = None
+            exit = last_exit_status(source.path, view, markers)
             if located is not None:
                 found = view.offset_of(located.failure.line)
                 offset = None if found is None else start + found
-                if start > 0:
-                    located = renumber(located, source.count_newlines(start))
-            return located, offset
+            if start > 0 and (located is not None or exit is not None):
+                before = source.count_newlines(start)
+                located = renumber(located, before) if located is not None else None
+                exit = replace(exit, line=exit.line + before) if exit is not None else None
+            return located, offset, exit
         if window >= MAX_WINDOW:
-            located, _ = _read_whole(source, markers)
-            return located, None
+            located, _, exit = _read_whole(source, markers)
+            return located, None, exit
         window *= GROWTH
 
 
@@ -97,7 +115,8 @@ def _first_line_start(raw: bytes) -> int:
     return 0  # the window lies inside one enormous line: keep the piece
 
 
-def _read_whole(source: LogSource, markers: Markers) -> tuple[Optional[Located], Optional[str]]:
+def _read_whole(source: LogSource, markers: Markers) -> tuple[Optional[Located], Optional[str], Optional[ExitStatus]]:
     lines, note = reduce_log(source.chunks(), source.path, markers)
-    located, _ = locate_in_view(source.path, ListLines(lines, markers), markers)
-    return located, note
+    view = ListLines(lines, markers)
+    located, _ = locate_in_view(source.path, view, markers)
+    return located, note, last_exit_status(source.path, view, markers)

@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
+from philly_triage.exit_status import last_exit_line
 from philly_triage.lines import ByteLines, clean_line, counts_as_evidence
 from philly_triage.locate import (
     CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
@@ -82,6 +83,9 @@ def _region_lines(region: _Region, path: str, markers: Markers) -> list[LogLine]
     keep: set[int] = set()
     for first, last in failure_spans(path, view, markers):
         keep.update(range(first, min(last, len(view))))
+    exit = last_exit_line(path, view, markers)
+    if exit is not None:  # the log's exit status is read from the lines kept
+        keep.add(exit[0])
     gap_start = 0
     for index in sorted(keep) + [len(view)]:
         if index > gap_start:

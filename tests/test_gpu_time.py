@@ -80,7 +80,7 @@ def test_retry_directories_count_as_retries(tmp_path):
     ("start: yesterday\n", "job.meta.yaml:1: 'start' must be an ISO 8601 time"),
     ("start: 2026-11-24T10:00:00Z\nend: 2026-11-24T09:00:00Z\n", "job.meta.yaml:2: 'end' is before 'start'"),
     ("gpus: [4\n", "job.meta.yaml:2: YAML syntax error"),
-    ("- 4\n", "must be a mapping with gpus, start, end and retries"),
+    ("- 4\n", "must be a mapping with gpus, start, end, retries and exit_code"),
 ])
 def test_a_bad_metadata_file_is_a_note_not_a_lost_job(tmp_path, text, problem):
     job = job_dir(tmp_path, "job", TRACEBACK, text)

@@ -46,7 +46,7 @@ GUARDED_BY_PATTERN = {
 }
 
 
-@pytest.mark.parametrize("section", ["fatal", "wrappers", "terminations", "keywords"])
+@pytest.mark.parametrize("section", ["fatal", "wrappers", "terminations", "keywords", "exit_status"])
 def test_every_failure_pattern_needs_a_trigger(section):
     for pattern in SECTIONS[section]:
         if pattern in GUARDED_BY_PATTERN:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 RECORD_FIELDS = (
     "job", "status", "category", "dimension", "rule", "file", "line",
     "message", "exception", "hint", "evidence", "reason", "notes", "fingerprint", "ignored",
-    "stage", "retry", "gpu_hours", "retries",
+    "stage", "retry", "gpu_hours", "retries", "exit_code", "exit_source",
 )
 
 
