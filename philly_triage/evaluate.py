@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator, Optional
 
 from philly_triage.classify import classify_job
-from philly_triage.discover import discover_jobs
+from philly_triage.discover import Reading, discover_jobs
 from philly_triage.expectations import Expectations, Expected
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
@@ -141,17 +141,18 @@ def outcome_of(key: str, root: str, record: FailureRecord, expected: Expected) -
 
 
 def labelled_records(
-    paths: Iterable[str], matcher: Matcher, markers: Markers
+    paths: Iterable[str], matcher: Matcher, markers: Markers, reading: Reading = Reading.AUTO
 ) -> Iterator[tuple[str, str, FailureRecord]]:
     """(key, root, record) for each job under ``paths``, keyed as expectations files name jobs.
 
-    A job found under a directory argument is keyed by its path relative to that directory; a
-    job given directly (a file, or a path that cannot be listed) by its name, with its parent
-    directory as root.
+    A job found under a directory argument is keyed by its path relative to that directory (a
+    nested job by its whole relative path, e.g. ``2026-12-01/job-a``); a job given directly (a
+    file, a job directory, or a path that cannot be listed) by its name, with its parent directory
+    as root. Paths are read as every command reads them (discover.py).
     """
     for path in paths:
         # One path at a time, so each job's root is known.
-        for job in discover_jobs([path], markers):
+        for job in discover_jobs([path], markers, reading):
             record = classify_job(job, matcher, markers)
             if job.name == path:
                 root = os.path.dirname(os.path.normpath(path)) or os.curdir

@@ -8,15 +8,14 @@ missed; when that reading finds the failure elsewhere, a note says so. views/exp
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections import deque
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator, Optional
 
 from philly_triage.classify import classify_job, job_timeline, match_located
-from philly_triage.discover import job_at
-from philly_triage.gpu_time import Cost, is_meta_file, meta_file_for
+from philly_triage.discover import Reading, find_jobs
+from philly_triage.gpu_time import Cost
 from philly_triage.excerpt import read_excerpt
 from philly_triage.lines import MAX_LINE_BYTES, ByteLines, ListLines
 from philly_triage.locate import (
@@ -130,42 +129,22 @@ def _mark_dict(mark: Optional[StageMark]) -> Optional[dict]:
     return {"file": mark.file, "line": mark.line, "text": mark.text}
 
 
-def job_to_explain(path: str, markers: Markers) -> Job:
-    """The one job at ``path`` (a log file or a job directory); ExplainError if there is none, or several."""
-    if not os.path.lexists(path):
-        raise ExplainError(f"{path}: no such file or directory")
-    if os.path.isdir(path):
-        jobs = jobs_inside(path, markers)
-        if len(jobs) > 1:
-            raise ExplainError(
-                f"{path} holds {len(jobs)} jobs and explain takes one: name one of them "
-                f"(e.g. {shlex.quote(jobs[0])}), or run 'triage classify {shlex.quote(path)}'"
-            )
-    job = job_at(path, markers)
+def job_to_explain(path: str, markers: Markers, reading: Reading = Reading.AUTO) -> Job:
+    """The one job at ``path``, read as every command reads paths (discover.py); ExplainError if
+    there is none, or several."""
+    jobs = find_jobs([path], markers, reading).jobs
+    if not jobs:  # a directory that holds nothing: as one job, its problem says so
+        jobs = find_jobs([path], markers, Reading.JOB).jobs
+    if len(jobs) > 1:
+        raise ExplainError(
+            f"{path} holds {len(jobs)} jobs and explain takes one: name one of them "
+            f"(e.g. {shlex.quote(jobs[0].name)}), give --job to read it as one job, "
+            f"or run 'triage classify {shlex.quote(path)}'"
+        )
+    (job,) = jobs
     if job.problem:
-        raise ExplainError(f"{path}: {job.problem}")
+        raise ExplainError(f"{job.name}: {job.problem}")
     return job
-
-
-def jobs_inside(directory: str, markers: Markers) -> list[str]:
-    """The jobs a directory holds when it is a directory of jobs rather than one job ([] then).
-
-    A job directory holds log files and numbered retry directories, maybe a folder of logs, and
-    maybe its ``job.meta.yaml``. A directory of jobs holds several directories that are not
-    retries, or a directory with a metadata file of its own, or several log files each with one.
-    """
-    if meta_file_for(directory, is_directory=True):
-        return []
-    try:
-        names = sorted(n for n in os.listdir(directory) if not n.startswith(".") and not is_meta_file(n))
-    except OSError:
-        return []  # the job's own record says why it cannot be read
-    paths = [os.path.join(directory, name) for name in names]
-    folders = [p for p in paths if os.path.isdir(p) and markers.retry_number(os.path.basename(p)) is None]
-    own_meta = [p for p in paths if os.path.isfile(p) and meta_file_for(p, is_directory=False)]
-    if len(folders) > 1 or len(own_meta) > 1 or any(meta_file_for(p, is_directory=True) for p in folders):
-        return paths
-    return []
 
 
 def explain_job(

@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from philly_triage.cli import cli
+from tests.conftest import ROOT
+from tests.test_robustness import run_cli, unprivileged  # noqa: F401 - unprivileged is a fixture
 
 OOM = "Traceback (most recent call last):\n  File \"t.py\", line 1, in <module>\ntorch.OutOfMemoryError: CUDA out of memory.\n"
 
@@ -45,7 +47,7 @@ def test_table_when_piped_is_plain(logs):
     assert result.exit_code == 0
     assert "\x1b[" not in result.stdout
     assert result.stdout.startswith("JOB") and "gpu_out_of_memory" in result.stdout
-    assert result.stderr == "3 jobs: 2 classified, 1 no failure\n"
+    assert result.stderr == f"3 jobs: 2 classified, 1 no failure ({logs}: a directory of 3 jobs)\n"
 
 
 @pytest.mark.parametrize(
@@ -93,3 +95,119 @@ def test_piping_into_head_prints_no_traceback(logs):
     )
     assert json.loads(process.stdout)["status"] == "classified"
     assert "Traceback" not in process.stderr and "BrokenPipe" not in process.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# how paths are read: every command reads them by one rule (discover.py)
+
+KEYERR = "Traceback (most recent call last):\n  File \"t.py\", line 1, in <module>\nKeyError: 'lr'\n"
+
+
+@pytest.fixture()
+def runs(tmp_path):
+    """runs/2026-12-01/{job-a,job-b}/ and runs/2026-12-02/job-c/: three jobs in date folders."""
+    layout = {
+        "2026-12-01/job-a/stdout.txt": "epoch 1 loss 0.3\n",
+        "2026-12-01/job-a/stderr.txt": KEYERR,
+        "2026-12-01/job-b/stderr.txt": OOM,
+        "2026-12-02/job-c/train.log": "epoch 1 loss 0.3\ntraining complete\n",
+    }
+    for name, text in layout.items():
+        path = tmp_path / "runs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return tmp_path / "runs"
+
+
+def jsonl(result):
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_one_job_directory_is_one_record(runs):
+    job = runs / "2026-12-01" / "job-a"
+    result = run("classify", str(job), "-f", "jsonl")
+    ((record,),) = [jsonl(result)]
+    assert (record["job"], record["category"], record["file"]) == (str(job), "key_not_found", str(job / "stderr.txt"))
+    table = run("classify", str(job))
+    assert table.stderr == f"1 job: 1 classified ({job}: one job, since it holds stderr.txt)\n"
+
+
+def test_nested_date_folders_give_every_job(runs):
+    result = run("classify", str(runs), "-f", "jsonl")
+    assert [(r["job"], r["status"], r["category"]) for r in jsonl(result)] == [
+        (str(runs / "2026-12-01/job-a"), "classified", "key_not_found"),
+        (str(runs / "2026-12-01/job-b"), "classified", "gpu_out_of_memory"),
+        (str(runs / "2026-12-02/job-c"), "no_failure", None),
+    ]
+    table = run("classify", str(runs))
+    assert table.stderr == (f"3 jobs: 2 classified, 1 no failure "
+                            f"({runs}: a directory of 3 jobs, 2 folders of jobs in it)\n")
+
+
+def test_job_and_jobs_in_force_the_reading(runs):
+    day = runs / "2026-12-01"
+    (record,) = jsonl(run("classify", str(day), "--job", "-f", "jsonl"))
+    assert record["job"] == str(day) and record["status"] == "classified"
+    records = jsonl(run("classify", str(runs), "--jobs-in", "-f", "jsonl"))
+    assert [r["job"] for r in records] == [str(runs / "2026-12-01"), str(runs / "2026-12-02")]
+    assert "runs: a directory of 2 jobs, by --jobs-in" in run("classify", str(runs), "--jobs-in").stderr
+    both = run("classify", str(runs), "--job", "--jobs-in")
+    assert both.exit_code == 2 and "--job and --jobs-in contradict each other" in both.stderr
+
+
+def test_explain_and_classify_agree_on_a_job_folder(runs):
+    job = runs / "2026-12-01" / "job-a"
+    (classified,) = jsonl(run("classify", str(job), "-f", "jsonl"))
+    explained = json.loads(run("explain", str(job), "-f", "json").stdout)["record"]
+    assert explained == classified
+
+
+def test_explain_refuses_a_folder_classify_reads_as_several_jobs(runs):
+    day = runs / "2026-12-01"
+    assert len(jsonl(run("classify", str(day), "-f", "jsonl"))) == 2
+    result = run("explain", str(day))
+    assert result.exit_code == 2 and f"{day} holds 2 jobs and explain takes one" in result.stderr
+    assert "--job" in result.stderr
+    (classified,) = jsonl(run("classify", str(day), "--job", "-f", "jsonl"))
+    explained = json.loads(run("explain", str(day), "--job", "-f", "json").stdout)["record"]
+    assert explained == classified
+
+
+def test_every_command_counts_the_same_jobs(runs, tmp_path):
+    stats = json.loads(run("stats", str(runs), "-f", "json").stdout)
+    assert stats["jobs"] == 3
+    report = run("report", str(runs), "-o", str(tmp_path / "r.html"))
+    assert report.stderr == f"triage: wrote {tmp_path / 'r.html'} (3 jobs)\n"
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("2026-12-01/job-a: key_not_found\n2026-12-01/job-b: gpu_out_of_memory\n2026-12-02/job-c: no_failure\n")
+    evaluation = json.loads(run("eval", str(runs), "--expect", str(expect), "-f", "json").stdout)
+    assert (evaluation["total"], evaluation["correct"], evaluation["missing"], evaluation["unlabelled"]) == (3, 3, [], [])
+    assert json.loads(run("stats", str(runs), "--jobs-in", "-f", "json").stdout)["jobs"] == 2
+
+
+def test_sample_logs_are_read_as_46_jobs(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = run("classify", "sample_logs/")
+    assert result.stderr.endswith("(sample_logs/: a directory of 46 jobs)\n"), result.stderr
+    assert result.stderr.startswith("46 jobs: ")
+
+
+def test_an_unreadable_folder_is_never_dropped(runs, unprivileged):  # noqa: F811 - the fixture
+    """A date folder that cannot be listed is an error record; a folder inside a job that cannot be
+    listed is noted on the job's record."""
+    (runs / "2026-12-01" / "job-a" / "logs").mkdir()
+    locked = [runs / "2026-12-02", runs / "2026-12-01" / "job-a" / "logs"]
+    for path in locked:
+        path.chmod(0)
+    try:
+        records = run_cli(runs, cwd=runs, preexec_fn=unprivileged)
+    finally:
+        for path in locked:
+            path.chmod(0o755)
+    assert [(r["job"], r["status"]) for r in records] == [
+        (str(runs / "2026-12-01/job-a"), "classified"),
+        (str(runs / "2026-12-01/job-b"), "classified"),
+        (str(runs / "2026-12-02"), "error"),
+    ]
+    assert "permission denied" in records[2]["reason"].lower()
+    assert any(str(locked[1]) in note for note in records[0]["notes"]), records[0]

@@ -257,6 +257,17 @@ def test_jobs_under_a_directory_are_keyed_relative_to_it(tmp_path, matcher, mark
     assert found == [("job-a", str(tmp_path)), ("job-b.log", str(tmp_path))]
 
 
+def test_nested_jobs_are_keyed_by_their_path_below_the_directory(tmp_path, matcher, markers):
+    for name in ("2026-12-01/job-a/stderr.txt", "2026-12-01/job-b/stderr.txt", "2026-12-02/job-c/train.log"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("training...\n", encoding="utf-8")
+    found = [key for key, _, _ in labelled_records([str(tmp_path)], matcher, markers)]
+    assert found == ["2026-12-01/job-a", "2026-12-01/job-b", "2026-12-02/job-c"]
+    job = str(tmp_path / "2026-12-01" / "job-a")
+    assert [(key, root) for key, root, _ in labelled_records([job], matcher, markers)] == [
+        ("job-a", str(tmp_path / "2026-12-01"))]
+
+
 def test_a_job_given_directly_is_keyed_by_its_name(tmp_path, matcher, markers):
     (tmp_path / "job-b.log").write_text("training...\n", encoding="utf-8")
     paths = [str(tmp_path / "job-b.log"), str(tmp_path / "absent")]

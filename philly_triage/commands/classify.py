@@ -19,10 +19,10 @@ from philly_triage.baseline import BaselineError, load_baseline
 from philly_triage.catalogue import Catalogue
 from philly_triage.commands.common import (
     EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
-    UNENCODABLE, gpus_option, open_catalogue, readable_text, use_color,
+    UNENCODABLE, describe_readings, gpus_option, open_catalogue, readable_text, reading_options, use_color,
 )
 from philly_triage.commands.outputs import OutputError, Target, plan_targets
-from philly_triage.discover import discover_jobs
+from philly_triage.discover import PathReading, Reading, find_jobs
 from philly_triage.formats import OutputFormat, make_formatter
 from philly_triage.formats.base import Formatter, summary_line
 from philly_triage.markers import default_markers
@@ -82,17 +82,25 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # format
     "takes the format to a file. Warnings and errors still go to stderr.",
 )
 @gpus_option
+@reading_options
 @catalogue_options
 @color_option
 @click.pass_context
 def classify(
     ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baselines, processes, full, quiet,
-    gpus, rule_paths, no_builtin_rules, color,
+    gpus, reading, rule_paths, no_builtin_rules, color,
 ) -> None:
     """Classify the failure that ended each job under PATHS.
 
-    A file is one job. A directory holds jobs: each direct child is one job (a file, or a
-    directory of log files; numbered retry subdirectories count only through the latest).
+    A file is one job. A directory is one job when it holds a job.meta.yaml, numbered retry
+    directories (1/ 2/, retry-2: only the latest counts), or a file or folder named like one
+    stream of a job's output (stdout.txt, stderr.log, std_log.txt, 70_driver_log.txt,
+    slurm-42.out, train.err, rank0/: job_streams in markers.yaml), unless its stream files name
+    two jobs (slurm-1.out, slurm-2.out) or it holds two folders that are jobs by themselves. Any
+    other directory holds jobs: each file in it is one job, and each folder in it is read by the
+    same rule, so nested folders (runs/2026-12-01/job-a/) work; there, a folder of plain logs
+    with no such names in or below it (job-x/train.log) is one job. --job and --jobs-in force
+    either reading; the summary line says how each path was read.
 
     Records come out in the order of the jobs. JSONL, CSV and github write each record as soon as
     it and the ones before it are done; the other formats come at the end. A progress bar shows
@@ -122,7 +130,7 @@ def classify(
     run = Run(open_outputs(targets, color, catalogue), policy, stdout_kind)
     try:
         with run.interrupts:
-            run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet)
+            run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet, reading)
     except KeyboardInterrupt:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the output short
         run.finish()
@@ -167,7 +175,8 @@ def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> lis
 def report_run(run: "Run", show_summary: bool) -> None:
     """The human end of a run, on stderr: the summary line under the table, hidden and error counts."""
     if show_summary:
-        click.echo(summary_line(run.records), err=True)
+        read = f" ({describe_readings(run.readings)})" if run.readings else ""
+        click.echo(summary_line(run.records) + read, err=True)
     hidden = ", ".join(f"{count} {HIDDEN_WHY[why]}" for why, count in sorted(run.hidden.items()))
     if hidden:
         click.echo(f"triage: not shown: {hidden}", err=True)
@@ -187,7 +196,8 @@ class Run:
         self.policy = policy
         self.stdout_kind = stdout_kind  # the format on stdout, None when stdout shows nothing
         self.interrupts = Interrupts()
-        self.jobs: Optional[list[Job]] = None  # None until the paths are searched for jobs
+        self.jobs: Optional[tuple[Job, ...]] = None  # None until the paths are searched for jobs
+        self.readings: tuple[PathReading, ...] = ()  # how each path given was read
         self.records: list[FailureRecord] = []
         self.hidden: Counter = Counter()
         self.timed_out: set[tuple[str, str]] = set()
@@ -195,13 +205,15 @@ class Run:
         self.errors = 0
         self.started = self.finished = False
 
-    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, settings: Settings, quiet: bool) -> None:
+    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, settings: Settings, quiet: bool,
+                 reading: Reading = Reading.AUTO) -> None:
         """Classify every job under ``paths`` and write each record, then the end of the output."""
         with self.interrupts.writing():
             for output in self.outputs:
                 output.start()
             self.started = True
-        self.jobs = list(discover_jobs(paths, default_markers()))
+        found = find_jobs(paths, default_markers(), reading)
+        self.jobs, self.readings = found.jobs, found.readings
         outcomes = classify_jobs(self.jobs, catalogue, processes, settings.full, gpus=settings.gpus)
         shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
         with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:

@@ -12,7 +12,7 @@ from philly_triage.catalogue import CatalogueError
 from philly_triage.cluster import ClusterUnavailable, cluster, members_of
 from philly_triage.commands.common import (
     EXIT_OK, catalogue_options, classify_all, color_option, fail, make_console, open_catalogue, readable_text,
-    report_problems, use_color,
+    reading_options, report_problems, use_color,
 )
 from philly_triage.views.clusters import clusters_to_dict, render_clusters
 
@@ -30,9 +30,10 @@ from philly_triage.views.clusters import clusters_to_dict, render_clusters
                    "'triage rules test' as written.")
 @click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
               help="Classify in N worker processes (default: one per core).")
+@reading_options
 @catalogue_options
 @color_option
-def cluster_command(paths, include_classified, output_format, most, suggest_dir, processes, rule_paths,
+def cluster_command(paths, include_classified, output_format, most, suggest_dir, processes, reading, rule_paths,
                     no_builtin_rules, color) -> None:
     """Group the failed jobs under PATHS that no rule knows by the template of their failure message.
 
@@ -46,7 +47,7 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
     catalogue, a missing Drain3 library or a draft file that exists already.
     """
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    records = classify_all(paths, catalogue, processes)
+    records = classify_all(paths, catalogue, processes, reading=reading)
     members = members_of(records, include_classified)
     try:
         groups = cluster(members)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
@@ -16,6 +17,8 @@ from philly_triage.rule_sources import ENV_VAR, resolve_sources
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from philly_triage.discover import PathReading, Reading
 
     from philly_triage.expectations import Expectations
     from philly_triage.models import FailureRecord
@@ -50,6 +53,60 @@ def gpus_option(command: Callable) -> Callable:
         help="Jobs ran on N GPUs unless their metadata file (job.meta.yaml) says otherwise: with the run "
         "time from the metadata or the logs' timestamps, records get gpu_hours.",
     )(command)
+
+
+def reading_options(command: Callable) -> Callable:
+    """Add --job and --jobs-in, which force how the directories given are read; the command gets
+    ``reading`` (a discover.Reading) instead."""
+
+    @functools.wraps(command)
+    def with_reading(*args, one_job: bool, jobs_in: bool, **kwargs):
+        from philly_triage.discover import Reading
+
+        if one_job and jobs_in:
+            raise click.UsageError("--job and --jobs-in contradict each other: give one of them")
+        reading = Reading.JOB if one_job else Reading.JOBS_IN if jobs_in else Reading.AUTO
+        return command(*args, reading=reading, **kwargs)
+
+    with_reading = click.option(
+        "--jobs-in", "jobs_in", is_flag=True,
+        help="Read each directory given as a directory of jobs: each file or folder directly in it is one job.",
+    )(with_reading)
+    return click.option(
+        "--job", "one_job", is_flag=True,
+        help="Read each directory given as exactly one job: its log files (of numbered retries, the latest).",
+    )(with_reading)
+
+
+def describe_readings(readings: Sequence[PathReading]) -> str:
+    """How the paths given were read, in a few words: 'sample_logs/: a directory of 46 jobs'."""
+    if len(readings) <= 3:
+        return "; ".join(_describe(r) for r in readings)
+    from philly_triage.discover import FILE, JOB_DIRECTORY, JOBS_DIRECTORY
+
+    kinds = [
+        (sum(r.kind == FILE for r in readings), "file", "files"),
+        (sum(r.kind == JOB_DIRECTORY for r in readings), "job directory", "job directories"),
+        (sum(r.kind == JOBS_DIRECTORY for r in readings), "directory of jobs", "directories of jobs"),
+        (sum(r.kind not in (FILE, JOB_DIRECTORY, JOBS_DIRECTORY) for r in readings), "path not read", "paths not read"),
+    ]
+    parts = [f"{count} {one if count == 1 else many}" for count, one, many in kinds if count]
+    return f"{len(readings)} paths: " + ", ".join(parts)
+
+
+def _describe(reading: PathReading) -> str:
+    from philly_triage.discover import FILE, JOB_DIRECTORY, JOBS_DIRECTORY
+
+    option = f", by --{reading.forced.value}" if reading.forced is not None else ""
+    if reading.kind == FILE:
+        return f"{reading.path}: a file, one job"
+    if reading.kind == JOB_DIRECTORY:
+        return f"{reading.path}: one job{option or ', since ' + reading.why}"
+    if reading.kind == JOBS_DIRECTORY:
+        folders = reading.folders
+        inside = f", {folders} {'folder' if folders == 1 else 'folders'} of jobs in it" if folders else ""
+        return f"{reading.path}: a directory of {reading.jobs} {'job' if reading.jobs == 1 else 'jobs'}{inside}{option}"
+    return f"{reading.path}: {reading.why}"
 
 
 def color_option(command: Callable) -> Callable:
@@ -87,13 +144,13 @@ def fail(message: str) -> NoReturn:
 
 
 def classify_all(paths: Sequence[str], catalogue: Catalogue, processes: int | None,
-                 gpus: int | None = None) -> list[FailureRecord]:
+                 gpus: int | None = None, reading: Reading | None = None) -> list[FailureRecord]:
     """Every job's record, as ``classify`` makes them, in worker processes; exit 2 if they cannot start."""
-    from philly_triage.discover import discover_jobs
+    from philly_triage.discover import Reading, find_jobs
     from philly_triage.markers import default_markers
     from philly_triage.parallel import WorkerError, available_cores, classify_jobs
 
-    jobs = list(discover_jobs(list(paths), default_markers()))
+    jobs = find_jobs(list(paths), default_markers(), reading or Reading.AUTO).jobs
     try:
         with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False, gpus=gpus)) as outcomes:
             return [outcome.record for outcome in outcomes]

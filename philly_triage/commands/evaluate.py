@@ -10,7 +10,7 @@ import click
 
 from philly_triage.commands.common import (
     EXIT_FOUND, EXIT_OK, catalogue_options, color_option, make_console, open_catalogue, open_expectations,
-    use_color,
+    reading_options, use_color,
 )
 from philly_triage.evaluate import evaluate, labelled_records
 from philly_triage.markers import default_markers
@@ -22,8 +22,8 @@ from philly_triage.views.evaluation import render_evaluation
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
     "--expect", "expect_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    help="YAML: each job (relative to the PATH it is under) -> its category, or a mapping with "
-    "category, file and line.",
+    help="YAML: each job (its path relative to the PATH it is under, e.g. 2026-12-01/job-a) -> its "
+    "category, or a mapping with category, file and line.",
 )
 @click.option(
     "--format", "-f", "output_format", type=click.Choice(["table", "json"]), default="table", show_default=True,
@@ -33,9 +33,10 @@ from philly_triage.views.evaluation import render_evaluation
     "--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
     help="Exit 1 when the accuracy is below PERCENT (for CI).",
 )
+@reading_options
 @catalogue_options
 @color_option
-def eval_command(paths, expect_file, output_format, fail_under, rule_paths, no_builtin_rules, color) -> None:
+def eval_command(paths, expect_file, output_format, fail_under, reading, rule_paths, no_builtin_rules, color) -> None:
     """Measure the catalogue on labelled logs under PATHS.
 
     Prints accuracy, per-category precision, recall and support, the mistakes as a confusion
@@ -48,7 +49,7 @@ def eval_command(paths, expect_file, output_format, fail_under, rule_paths, no_b
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     expectations = open_expectations(expect_file, catalogue)
     markers = default_markers()
-    results = labelled_records(paths, Matcher(catalogue), markers)
+    results = labelled_records(paths, Matcher(catalogue), markers, reading)
     evaluation = evaluate(results, expectations)
     if output_format == "json":
         click.echo(json.dumps(evaluation.to_dict(), indent=2))

@@ -9,7 +9,7 @@ import click
 
 from philly_triage.commands.common import (
     EXIT_OK, catalogue_options, color_option, fail, gpus_option, make_console, open_catalogue, readable_text,
-    use_color,
+    reading_options, use_color,
 )
 from philly_triage.explain import DEFAULT_CONTEXT, MAX_SHOWN, ExplainError, explain_job, job_to_explain
 from philly_triage.markers import default_markers
@@ -25,10 +25,15 @@ from philly_triage.matcher import Matcher
 @click.option("--all-candidates", is_flag=True,
               help=f"Show every possible failure the locator set aside, not only the {MAX_SHOWN} nearest the failure.")
 @gpus_option
+@reading_options
 @catalogue_options
 @color_option
-def explain_command(job, output_format, context, all_candidates, gpus, rule_paths, no_builtin_rules, color) -> None:
+def explain_command(job, output_format, context, all_candidates, gpus, reading, rule_paths, no_builtin_rules,
+                    color) -> None:
     """Explain the verdict on one JOB (a log file or a job directory), as 'triage classify' gives it.
+
+    JOB is read as 'triage classify' reads a path: a directory it takes for a directory of
+    several jobs is refused (name one of them, or give --job).
 
     Shows the failure that ended the job with the lines around it, the rule that matched and on
     what (and the rules that lost), and every other line the locator took for a possible failure
@@ -41,7 +46,7 @@ def explain_command(job, output_format, context, all_candidates, gpus, rule_path
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     markers = default_markers()
     try:
-        explanation = explain_job(job_to_explain(job, markers), Matcher(catalogue), markers, context,
+        explanation = explain_job(job_to_explain(job, markers, reading), Matcher(catalogue), markers, context,
                                   all_candidates, gpus)
     except ExplainError as err:
         fail(str(err))

@@ -9,7 +9,9 @@ from typing import BinaryIO
 
 import click
 
-from philly_triage.commands.common import EXIT_OK, catalogue_options, classify_all, fail, gpus_option, open_catalogue
+from philly_triage.commands.common import (
+    EXIT_OK, catalogue_options, classify_all, fail, gpus_option, open_catalogue, reading_options,
+)
 from philly_triage.report_html import excerpts_for, render_report
 from philly_triage.stats import aggregate
 
@@ -21,8 +23,9 @@ from philly_triage.stats import aggregate
 @gpus_option
 @click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
               help="Classify in N worker processes (default: one per core).")
+@reading_options
 @catalogue_options
-def report_command(paths, output, gpus, processes, rule_paths, no_builtin_rules) -> None:
+def report_command(paths, output, gpus, processes, reading, rule_paths, no_builtin_rules) -> None:
     """Write an HTML report about the jobs under PATHS to FILE.
 
     Each job is classified as 'triage classify' would. The page holds the counts, bar charts of
@@ -37,7 +40,7 @@ def report_command(paths, output, gpus, processes, rule_paths, no_builtin_rules)
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     stream = _open_output(output)
     try:
-        records = classify_all(paths, catalogue, processes, gpus)
+        records = classify_all(paths, catalogue, processes, gpus, reading)
         page = render_report(records, aggregate(records, catalogue).to_dict(), excerpts_for(records),
                              datetime.now(timezone.utc).astimezone(), paths)
         try:

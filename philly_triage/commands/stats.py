@@ -12,7 +12,7 @@ from click.core import ParameterSource
 
 from philly_triage.commands.common import (
     EXIT_OK, catalogue_options, classify_all, color_option, fail, gpus_option, make_console, open_catalogue,
-    readable_text, use_color,
+    readable_text, reading_options, use_color,
 )
 from philly_triage.stats import Stats, aggregate
 from philly_triage.views.stats import render_stats, stats_markdown
@@ -32,10 +32,12 @@ EXTENSIONS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt
 @gpus_option
 @click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
               help="Classify in N worker processes (default: one per core).")
+@reading_options
 @catalogue_options
 @color_option
 @click.pass_context
-def stats_command(ctx, paths, output_format, output, gpus, processes, rule_paths, no_builtin_rules, color) -> None:
+def stats_command(ctx, paths, output_format, output, gpus, processes, reading, rule_paths, no_builtin_rules,
+                  color) -> None:
     """Classify the jobs under PATHS, then show how their failures divide up.
 
     Counts, shares and GPU hours by dimension (beside the ICSE 2020 study's shares), by
@@ -55,7 +57,7 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, rule_paths
                                    f"({' '.join(EXTENSIONS)}); give --format")
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     stream = open_output(output)  # before classifying: a file that cannot be written fails at once
-    records = classify_all(paths, catalogue, processes, gpus)
+    records = classify_all(paths, catalogue, processes, gpus, reading)
     stats = aggregate(records, catalogue)
     try:
         if stream is not None:
