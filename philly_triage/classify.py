@@ -40,9 +40,9 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
         return FailureRecord(job=job.name, status=Status.ERROR, reason=job.problem)
     scans = [scan_log(path, markers, full) for path in job.files]
     meta = read_meta(job.meta) if job.meta else (JobMeta(), None)
-    record, scan = judge(job, scans, matcher, _meta_exit(job.meta, meta[0]))
+    record, scan = judge(job, scans, matcher, markers, _meta_exit(job.meta, meta[0]))
     if scan is None:
-        return record
+        return replace(record, notes=record.notes + (meta[1],)) if meta[1] else record
     located = scan.located
     offset = scan.offset if record.line == located.failure.line else None
     try:
@@ -54,7 +54,7 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
     return replace(record, stage=mark.stage, gpu_hours=cost.gpu_hours, retries=cost.retries, notes=notes)
 
 
-def judge(job: Job, scans: list[Scan], matcher: Matcher, meta_exit: Optional[ExitStatus] = None,
+def judge(job: Job, scans: list[Scan], matcher: Matcher, markers: Markers, meta_exit: Optional[ExitStatus] = None,
           failed: bool = False) -> tuple[FailureRecord, Optional[Scan]]:
     """The job's verdict from what its files say, and the scan of the file holding its failure.
 
@@ -75,11 +75,21 @@ def judge(job: Job, scans: list[Scan], matcher: Matcher, meta_exit: Optional[Exi
         return _without_failure(job, exit, scans, notes), None
     record = _verdict(job, located, matcher, notes)
     record = replace(record, exit_code=exit.code if exit else None, exit_source=exit.place if exit else None)
+    if record.status == Status.UNCLASSIFIED:
+        record = replace(record, reason=_unclassified_reason(located, exit, markers))
+    return record, next(s for s in found if s.located is located)
+
+
+def _unclassified_reason(located: Located, exit: Optional[ExitStatus], markers: Markers) -> Optional[str]:
+    """Why a failure no rule knows is what it is: stopped from outside, or only reported by a launcher."""
+    if markers.is_termination(located.failure.message) or (exit is not None and exit.terminated):
+        how = f" ({exit.describe()})" if exit is not None and exit.failed else ""
+        return f"stopped from outside{how}: preemption, cancellation or a time limit, not a failure of the program"
     if located.role != FAILURE:
         how = exit.describe() if exit is not None and exit.failed else "it failed"
-        record = replace(record, reason=f"{how}, but the program printed no failure message: "
-                                        f"only a launcher's or another process's report of it was found")
-    return record, next(s for s in found if s.located is located)
+        return (f"{how}, but the program printed no failure message: "
+                f"only a launcher's or another process's report of it was found")
+    return None
 
 
 def _without_failure(job: Job, exit: Optional[ExitStatus], scans: list[Scan], notes: tuple) -> FailureRecord:
@@ -92,7 +102,7 @@ def _without_failure(job: Job, exit: Optional[ExitStatus], scans: list[Scan], no
         return FailureRecord(job=job.name, status=Status.ERROR, reason=reason, notes=notes, **exit_fields)
     if exit is None or not exit.failed:
         return FailureRecord(job=job.name, status=Status.NO_FAILURE, notes=notes, **exit_fields)
-    message = exit.text or f"exit_code: {exit.code}"
+    message = exit.text or f"exit_code: {exit.code} (the job's metadata file)"
     return FailureRecord(
         job=job.name,
         status=Status.UNCLASSIFIED,
@@ -128,7 +138,7 @@ def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<t
 
     ``failed`` says that the text is known to end a failed job (a rule's example): a line that
     only holds an error word can then be its failure."""
-    record, scan = judge(Job(name, (name,)), [scan_text(text, markers, name)], matcher, failed=failed)
+    record, scan = judge(Job(name, (name,)), [scan_text(text, markers, name)], matcher, markers, failed=failed)
     if scan is None or record.line is None:
         return record
     reader = stage_reader(matcher.catalogue.stages, markers)

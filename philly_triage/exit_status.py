@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from philly_triage.lines import LineView
+from philly_triage.locate import went_on
 from philly_triage.markers import Markers
 
 # Bytes one of which every exit status line holds (a cheap test before the patterns run).
@@ -84,7 +85,10 @@ def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tupl
         for pattern in markers.exit_status:
             found = pattern.search(line.text)
             if found:
-                return index, _from_match(found.groupdict(), path, line.number, line.text.strip())
+                status = _from_match(found.groupdict(), path, line.number, line.text.strip())
+                if status.failed and went_on(view, index + 1, len(view)):
+                    return None  # a step or a process that failed, and the job went on after it
+                return index, status
     return None
 
 

@@ -26,7 +26,8 @@ CHAIN_CONTEXT = "During handling of the above exception, another exception occur
 IGNORED = re.compile(r"^\s*(?:Exception ignored\b|Error in atexit\._run_exitfuncs)")
 FRAME = re.compile(r'^\s*File "(?P<path>[^"]+)", line \d+')
 EXCEPTION_LINE = re.compile(
-    r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*)(?: \(see above for traceback\))?(?::(?:\s(?P<msg>.*))?)?$"
+    r"^(?P<type>(?:[A-Za-z_]\w*\.)*_*[A-Z]\w*|(?:[a-z_]\w*\.)+(?:error|timeout|gaierror|herror))"  # zlib.error, socket.timeout
+    r"(?: \(see above for traceback\))?(?::(?:\s(?P<msg>.*))?)?$"
 )
 USER_CODE_HEADER = re.compile(r":\s*in user code:\s*$")
 FRAMEWORK_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
@@ -266,11 +267,16 @@ class _Evidence:
             return False
         key = (start, stop)
         if key not in self.known:
-            self.known[key] = (
-                len(self.lines.find_evidence(start, stop, True, PROGRESS_TO_SURVIVE)) >= PROGRESS_TO_SURVIVE
-                or len(self.lines.find_evidence(start, stop, False, SUCCESS_TO_SURVIVE)) >= SUCCESS_TO_SURVIVE
-            )
+            self.known[key] = went_on(self.lines, start, stop)
         return self.known[key]
+
+
+def went_on(lines: LineView, start: int, stop: int) -> bool:
+    """Whether lines ``start..stop-1`` show that the job went on: progress, or a success line."""
+    return (
+        len(lines.find_evidence(start, stop, True, PROGRESS_TO_SURVIVE)) >= PROGRESS_TO_SURVIVE
+        or len(lines.find_evidence(start, stop, False, SUCCESS_TO_SURVIVE)) >= SUCCESS_TO_SURVIVE
+    )
 
 
 def _candidates(

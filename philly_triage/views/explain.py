@@ -48,13 +48,19 @@ def _verdict(explanation: Explanation, console: Console) -> None:
         _field(console, "verdict", Text.assemble((record.category, "bold cyan"), f"  ({record.dimension})"))
     elif record.status is Status.UNCLASSIFIED:
         _field(console, "verdict", "unclassified: a failure no rule of the catalogue knows", "bold yellow")
+    elif record.status is Status.ERROR:
+        _field(console, "verdict", "error: triage could not reach a verdict", "bold red")
     else:
         _field(console, "verdict", "no failure found: nothing in the logs ended the job", "bold green")
     if record.file is not None:
-        _field(console, "at", f"{record.file}:{record.line}")
+        _field(console, "at", f"{record.file}:{record.line}" if record.line is not None else record.file)
         _field(console, "failure", record.message or "")
         if record.exception:
             _field(console, "exception", record.exception)
+    if record.reason:
+        _field(console, "why", record.reason)
+    if record.exit_code is not None:
+        _field(console, "exit", f"code {record.exit_code}, read from {record.exit_source}")
     if len(explanation.files) > 1:
         _field(console, "files", ", ".join(explanation.files))
 
