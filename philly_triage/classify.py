@@ -9,7 +9,7 @@ from philly_triage.discover import discover_jobs
 from philly_triage.fingerprints import fingerprint
 from philly_triage.exit_status import ExitStatus, job_exit_status, status_of
 from philly_triage.gpu_time import Cost, JobMeta, job_cost, read_meta
-from philly_triage.locate import FAILURE, Located, pick_job_failure
+from philly_triage.locate import CONSEQUENCE, FAILURE, Located, pick_job_failure
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
@@ -85,10 +85,12 @@ def _unclassified_reason(located: Located, exit: Optional[ExitStatus], markers: 
     if markers.is_termination(located.failure.message) or (exit is not None and exit.terminated):
         how = f" ({exit.describe()})" if exit is not None and exit.failed else ""
         return f"stopped from outside{how}: preemption, cancellation or a time limit, not a failure of the program"
+    if located.role == CONSEQUENCE:
+        return ("only the consequences of a failure elsewhere were found (a collective timeout, a lost peer, "
+                "a signal to stop): the process that failed first left no message in these logs")
     if located.role != FAILURE:
         how = exit.describe() if exit is not None and exit.failed else "it failed"
-        return (f"{how}, but the program printed no failure message: "
-                f"only a launcher's or another process's report of it was found")
+        return f"{how}, but the program printed no failure message: only a launcher's report of it was found"
     return None
 
 

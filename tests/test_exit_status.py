@@ -54,7 +54,7 @@ def test_a_non_zero_exit_without_a_message_is_unclassified_with_its_reason(tmp_p
     record = record_of(tmp_path, {"stdout.txt": PROGRESS + "[runner] exited with code 3\n"}, markers, matcher)
     assert record.status == Status.UNCLASSIFIED and record.line == 3 and record.exit_code == 3
     assert record.reason == "exited with code 3, but the program printed no failure message: " \
-                            "only a launcher's or another process's report of it was found"
+                            "only a launcher's report of it was found"
 
 
 def test_the_metadata_files_exit_code_makes_a_quiet_log_a_failure(tmp_path, markers, matcher):
