@@ -7,6 +7,7 @@ from typing import Iterator, Optional
 
 from philly_triage.discover import discover_jobs
 from philly_triage.fingerprints import fingerprint
+from philly_triage.across_files import went_on_elsewhere
 from philly_triage.exit_status import ExitStatus, job_exit_status, status_of
 from philly_triage.gpu_time import Cost, JobMeta, job_cost, read_meta
 from philly_triage.locate import CONSEQUENCE, FAILURE, Located, pick_job_failure
@@ -71,6 +72,15 @@ def judge(job: Job, scans: list[Scan], matcher: Matcher, markers: Markers, meta_
     ended_badly = failed or (exit is not None and exit.failed)
     found = [s for s in readable if s.located is not None and (s.located.kind != "keyword" or ended_badly)]
     located = pick_job_failure([(s.path, s.located) for s in found])
+    while located is not None and len(readable) > 1:
+        scan = next(s for s in found if s.located is located)
+        others = [s.path for s in readable if s is not scan]
+        if not went_on_elsewhere(scan.path, scan.offset, others, markers):
+            break
+        # The job's other logs went on (training, or finishing well) after this failure: it was survived.
+        notes += (f"{scan.path}:{located.failure.line}: set aside: the job's other logs went on after it",)
+        found.remove(scan)
+        located = pick_job_failure([(s.path, s.located) for s in found])
     if located is None:
         return _without_failure(job, exit, scans, notes), None
     record = _verdict(job, located, matcher, notes)
