@@ -371,8 +371,13 @@ def _ignored(chain: list[_Block], lines: LineView) -> bool:
 def _primary(chain: list[_Block], markers: Markers) -> int:
     """Which link of a chain names the failure."""
     primary = len(chain) - 1
-    # "raise X from Y": Y is the underlying cause a human would name.
-    while primary > 0 and chain[primary].link == "cause" and not markers.is_wrapper(chain[primary - 1].failure.message):
+    # "raise X from Y": Y is the underlying cause a human would name, unless X says the same thing
+    # again (pandas' "raise KeyError(key) from err"): then X, whose frames reach the user's code.
+    while (
+        primary > 0 and chain[primary].link == "cause"
+        and not markers.is_wrapper(chain[primary - 1].failure.message)
+        and chain[primary - 1].failure.message != chain[primary].failure.message
+    ):
         primary -= 1
     # A re-raised exception whose message carries the original traceback names the original.
     while primary + 1 < len(chain) and chain[primary + 1].link == "original":

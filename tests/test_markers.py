@@ -29,9 +29,13 @@ GUARDED_BY_PATTERN = {
         "[E1124 10:00:00.123456 123 ProcessGroupNCCL.cpp:1537] [PG 0 Rank 5] Timeout at NCCL work",
         "[rank3]:[E ProcessGroupNCCL.cpp:616] [Rank 3] Watchdog caught collective operation timeout",
     ],
-    r"^[FE]\d{4} \d{2}:\d{2}:\d{2}": [
+    r"^F\d{4} \d{2}:\d{2}:\d{2}": [
         "F1124 10:00:00.123 4567 check_op.cc:42] Check failed: x == y",
-        "2026-11-24 10:00:00 E1124 10:00:00.123 4567 api.py:826] failed (exitcode: 1)",
+        "2026-11-24 10:00:00 F1124 10:00:00.123 4567 api.py:826] Check failed: ok",
+    ],
+    r"^(?:\S*/)?[\w.-]+\.(?:sh|bash): (?:line )?\d+: ": [
+        "run.sh: line 12: let: STEPS = TOTAL / N: division by 0 (error token is \"N\")",
+        "[2026-12-01 10:00:00,123] /opt/job/run.sh: 13: arithmetic expression: division by zero",
     ],
     r"^(?:[a-z_]\w*\.)+_*[A-Z]\w*: ": [
         "concurrent.futures.process.BrokenProcessPool: A child process terminated abruptly",
