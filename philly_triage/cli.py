@@ -1,4 +1,5 @@
-"""The command line. Thin: the group, its subcommands, and a quiet end when a pipe closes."""
+"""The command line. Thin: the group, its subcommands, a quiet end when a pipe closes, and stop
+signals (Ctrl-C, SIGTERM, SIGHUP) that end any command with a message and 128 + the signal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import sys
 import click
 
 from philly_triage import __version__
-from philly_triage.commands.common import EXIT_INTERRUPTED, EXIT_OK
+from philly_triage.commands import interrupts
+from philly_triage.commands.common import EXIT_OK
 
 # Each subcommand's module is imported only when that command runs, so `triage classify` does not
 # pay for the rule checker, the evaluator and their views at every start.
@@ -32,12 +34,13 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def invoke(self, ctx: click.Context):
-        """Run the subcommand; Ctrl-C anywhere ends the run with status 130 (128 + SIGINT), quietly."""
+        """Run the subcommand; a stop signal anywhere ends the run with a one-line message and 128 + the
+        signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP (commands/interrupts.py)."""
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("triage: interrupted", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as stop:
+            click.echo(interrupts.message(stop), err=True)
+            ctx.exit(interrupts.exit_status(stop))
 
     def get_command(self, ctx: click.Context, name: str):
         if name not in COMMANDS:
@@ -53,11 +56,13 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Entry point: exit quietly when the reader of a pipe goes away (e.g. ``| head``)."""
+    """Entry point: exit quietly when the reader of a pipe goes away (e.g. ``| head``), and take
+    SIGTERM and SIGHUP as Ctrl-C is taken (without this, SIGTERM would end triage mid-write)."""
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        cli(prog_name="triage")
+        with interrupts.Interrupts():
+            cli(prog_name="triage")
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -8,16 +8,22 @@ of the jobs and still streams.
 
 A worker that dies (killed, or crashed below Python) costs only the job it was working on: that job
 gets an ``error`` record, a new worker takes the dead one's place, and the run goes on. Workers
-ignore Ctrl-C: the parent handles it, and stops the workers when the iterator is closed.
+ignore the stop signals (Ctrl-C, SIGTERM, SIGHUP), which reach a whole process group: the parent
+handles them, and stops the workers when the iterator is closed. A worker never outlives the
+parent: it holds no copy of the parent's ends of the pipes (so it reads EOF when the parent is
+gone), and the kernel kills it when the parent dies (``PR_SET_PDEATHSIG`` on Linux; elsewhere a
+thread that watches the parent's pid).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import selectors
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +45,9 @@ if TYPE_CHECKING:  # multiprocessing itself is imported only by runs that start 
 IN_FLIGHT = 2
 READY = "ready"  # a worker's first message: its matcher is built
 STOP_TIMEOUT = 2.0  # seconds a worker gets to exit before it is killed
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # the parent's to handle (commands/interrupts.py), by name
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+WATCH_INTERVAL = 0.5  # seconds between a watchdog's looks at the parent's pid, where prctl is missing
 
 
 @dataclass(frozen=True)
@@ -123,9 +132,21 @@ class Classifier:
         return Outcome(record, new)
 
 
-def _work(conn: Connection, catalogue: Catalogue, settings: Settings) -> None:
-    """A worker process: answer each (index, job) the parent sends, in order, until it sends None."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; the parent handles it
+def _work(conn: Connection, catalogue: Catalogue, settings: Settings, parent: Optional[int] = None,
+          inherited: tuple = ()) -> None:
+    """A worker process: answer each (index, job) the parent sends, in order, until it sends None.
+
+    ``parent`` is the pid of the process that started it (None: unknown, a forkserver's).
+    ``inherited`` is the parent's ends of the pipes that a forked worker got a copy of (its own and
+    the other workers'), which it closes: while a copy stays open here, the worker whose pipe it is
+    would never read EOF once the parent is gone.
+    """
+    for name in STOP_SIGNALS:  # the parent handles them; they came blocked (_Pool._start), now unblock
+        _set_signal(name, signal.SIG_IGN)
+    _unblock_stop_signals()
+    for other in inherited:
+        other.close()
+    _die_with_parent(parent)
     classifier = Classifier(catalogue, settings)
     try:
         conn.send(READY)
@@ -137,6 +158,38 @@ def _work(conn: Connection, catalogue: Catalogue, settings: Settings) -> None:
             conn.send((index, classifier(job)))
     except (EOFError, OSError):  # the parent is gone: nobody is left to answer
         return
+
+
+def _die_with_parent(parent: Optional[int]) -> None:
+    """Make sure this worker ends when its parent does, even when the parent is killed with SIGKILL.
+
+    PR_SET_PDEATHSIG fires when the thread that started the worker ends: in the CLI that is the
+    main thread, which outlives every worker; an API caller that runs classify_jobs in a thread
+    keeps that thread until it has closed the iterator.
+    """
+    if sys.platform.startswith("linux") and _prctl_pdeathsig(signal.SIGKILL):
+        if parent is not None and os.getppid() != parent:  # it died before prctl: no signal will come
+            os._exit(1)
+        return
+    watched = parent if parent is not None else os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == watched:
+            time.sleep(WATCH_INTERVAL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="triage-parent-watch", daemon=True).start()
+
+
+def _prctl_pdeathsig(number: int) -> bool:
+    """prctl(PR_SET_PDEATHSIG, number) through libc; False when that cannot be done."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(number), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 @dataclass
@@ -161,27 +214,42 @@ class _Pool:
         # Writing to a dead worker's pipe must be an error to handle, not a SIGPIPE that ends triage
         # (the CLI restores SIGPIPE's default action so that `| head` ends quietly).
         self.sigpipe = _set_signal("SIGPIPE", signal.SIG_IGN)
+        # Workers ignore SIGTERM, so multiprocessing's own clean-up at exit (terminate, then wait)
+        # would wait forever for the workers of an iterator nobody closed: kill them first.
+        atexit.register(self.stop, graceful=False)
+        self.stopped = False
         try:
             for _ in range(size):
-                self.workers.append(self._start())
+                self._start()
         except BaseException:
             self.stop(graceful=False)
             raise
 
-    def _start(self) -> _Worker:
+    def _start(self) -> None:
+        """Start one more worker and add it to the pool."""
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_work, args=(theirs, self.catalogue, self.settings), daemon=True)
-        try:
-            with _sigint_ignored():  # a Ctrl-C before the worker ignores it must not print its traceback
+        # A forked worker starts with a copy of every descriptor the parent holds: it closes the
+        # parent's ends of the pipes first thing. Other start methods pass only what they are given.
+        # A forkserver's workers are its children, not ours: they watch whichever parent they have.
+        method = self.context.get_start_method()
+        inherited = tuple(w.conn for w in self.workers) + (ours,) if method == "fork" else ()
+        parent = os.getpid() if method in ("fork", "spawn") else None
+        process = self.context.Process(
+            target=_work, args=(theirs, self.catalogue, self.settings, parent, inherited), daemon=True,
+        )
+        # Blocked until the worker is in the pool: a signal before the worker ignores it is the
+        # parent's alone, and one that comes meanwhile finds the worker there to stop.
+        with _stop_signals_blocked():
+            try:
                 process.start()
-        except OSError as err:
-            ours.close()
-            raise WorkerError(f"cannot start a worker process: {err}") from err
-        finally:
-            theirs.close()  # the worker's end: once the worker exits, reading ours says EOF
-        worker = _Worker(process, ours)
-        self.selector.register(ours, selectors.EVENT_READ, worker)
-        return worker
+            except OSError as err:
+                ours.close()
+                raise WorkerError(f"cannot start a worker process: {err}") from err
+            finally:
+                theirs.close()  # the worker's end: once the worker exits, reading ours says EOF
+            worker = _Worker(process, ours)
+            self.selector.register(ours, selectors.EVENT_READ, worker)
+            self.workers.append(worker)
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
         """Each job's Outcome in the order of ``jobs``, as soon as it and those before it are in."""
@@ -238,23 +306,33 @@ class _Pool:
             reason = f"the triage worker process classifying this job died ({how})"
             done[index] = Outcome(FailureRecord(job=jobs[index].name, status=Status.ERROR, reason=reason))
             todo.extendleft(reversed(worker.jobs))
-        self.workers.append(self._start())
+        self._start()
 
     def stop(self, graceful: bool) -> None:
-        """Let idle workers exit (graceful), or terminate them; either way none is left behind."""
-        for worker in self.workers:
-            if graceful:
-                try:
-                    worker.conn.send(None)
-                except OSError:
-                    pass
-            else:
-                worker.process.terminate()
-        for worker in self.workers:
-            _reap(worker.process)
-            worker.conn.close()
-        self.workers = []
-        self.selector.close()
+        """Let idle workers exit (graceful), or kill them; either way none is left behind.
+
+        Killed, not terminated: workers ignore SIGTERM (it is the parent's), and hold nothing that
+        an abrupt end could damage. The stop signals wait until every worker is reaped: one raised
+        halfway would leave workers that nobody stops.
+        """
+        if self.stopped:
+            return
+        self.stopped = True
+        atexit.unregister(self.stop)
+        with _stop_signals_blocked():
+            for worker in self.workers:
+                if graceful:
+                    try:
+                        worker.conn.send(None)
+                    except OSError:
+                        pass
+                else:
+                    worker.process.kill()
+            for worker in self.workers:
+                _reap(worker.process)
+                worker.conn.close()
+            self.workers = []
+            self.selector.close()
         if self.sigpipe is not None:
             _set_signal("SIGPIPE", self.sigpipe)
             self.sigpipe = None
@@ -286,10 +364,28 @@ def _set_signal(name: str, handler):
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    previous = _set_signal("SIGINT", signal.SIG_IGN)
+def _stop_signals_blocked() -> Iterator[None]:
+    """Block the stop signals while a worker is forked or spawned: one that comes then is delivered
+    to the parent once the block ends, and the worker, which inherits the mask, ignores the stop
+    signals before it unblocks them. Where signals cannot be blocked, they are ignored meanwhile."""
+    numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if hasattr(signal, "pthread_sigmask"):
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        return
+    handlers = {name: _set_signal(name, signal.SIG_IGN) for name in STOP_SIGNALS}
     try:
         yield
     finally:
-        if previous is not None:
-            _set_signal("SIGINT", previous)
+        for name, handler in handlers.items():
+            if handler is not None:
+                _set_signal(name, handler)
+
+
+def _unblock_stop_signals() -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, numbers)

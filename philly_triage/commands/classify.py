@@ -5,26 +5,26 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import threading
 import time
 from collections import Counter
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, Optional, TextIO
+from typing import Callable, Iterator, Optional, Sequence, TextIO
 
 import click
 from click.core import ParameterSource
 
 from philly_triage.baseline import BaselineError, load_baseline
 from philly_triage.catalogue import Catalogue
+from philly_triage.commands import interrupts
 from philly_triage.commands.common import (
-    EXIT_FOUND, EXIT_INTERRUPTED, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
+    EXIT_FOUND, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
     UNENCODABLE, describe_readings, gpus_option, open_catalogue, readable_text, reading_options, use_color,
 )
 from philly_triage.commands.outputs import OutputError, Target, plan_targets
 from philly_triage.discover import PathReading, Reading, find_jobs
 from philly_triage.formats import OutputFormat, make_formatter
-from philly_triage.formats.base import Formatter, summary_line
+from philly_triage.formats.base import Formatter, Interruption, summary_line
 from philly_triage.markers import default_markers
 from philly_triage.models import FailureRecord, Job, Status
 from philly_triage.parallel import Settings, WorkerError, available_cores, classify_jobs
@@ -114,7 +114,9 @@ def classify(
            written, or worker processes that cannot start
       3    the run completed, --fail-on matched nothing, but triage could not
            classify some jobs (their records say "error")
-      130  Ctrl-C stopped the run (the records finished by then are written)
+      130  Ctrl-C stopped the run (the records finished by then are written, and
+           the documents say the run was interrupted)
+      143  SIGTERM stopped it (timeout, Kubernetes, Slurm), 129 SIGHUP: as Ctrl-C
     """
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     fmt_given = ctx.get_parameter_source("output_format") is not ParameterSource.DEFAULT
@@ -127,16 +129,21 @@ def classify(
     except BaselineError as err:
         fail(str(err))
     stdout_kind = next((t.kind for t in targets if t.path is None), None)
-    run = Run(open_outputs(targets, color, catalogue), policy, stdout_kind)
+    run = Run(policy, stdout_kind)
     try:
+        # Entered before the outputs open and left once they are closed: a stop signal (Ctrl-C,
+        # SIGTERM, SIGHUP) never leaves a file empty or a record cut, and a second one is ignored.
         with run.interrupts:
-            run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet, reading)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the output short
-        run.finish()
-        done = f" ({len(run.records)} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
-        click.echo(f"triage: interrupted{done}", err=True)
-        sys.exit(EXIT_INTERRUPTED)
+            try:
+                with run.interrupts.writing():
+                    run.outputs = open_outputs(targets, color, catalogue)
+                run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet,
+                             reading)
+            except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
+                run.finish(stop)
+                done = f" ({len(run.records)} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
+                click.echo(interrupts.message(stop, done), err=True)
+                sys.exit(interrupts.exit_status(stop))
     except BrokenPipeError:
         # The reader of stdout went away (`| head`). Worker processes run with SIGPIPE ignored, so
         # the write raised this instead of ending triage; end it as SIGPIPE's default action would
@@ -189,13 +196,13 @@ HIDDEN_WHY = {BASELINE: "already in the baseline", IGNORED: "ignored (--hide-ign
 
 
 class Run:
-    """One run's outputs and what it has done so far, so that Ctrl-C can leave the finished records."""
+    """One run's outputs and what it has done so far, so that a stop signal can leave the finished records."""
 
-    def __init__(self, outputs: list[Formatter], policy: Policy, stdout_kind: Optional[OutputFormat]) -> None:
-        self.outputs = outputs
+    def __init__(self, policy: Policy, stdout_kind: Optional[OutputFormat], outputs: Sequence[Formatter] = ()) -> None:
+        self.outputs = list(outputs)
         self.policy = policy
         self.stdout_kind = stdout_kind  # the format on stdout, None when stdout shows nothing
-        self.interrupts = Interrupts()
+        self.interrupts = interrupts.Interrupts()
         self.jobs: Optional[tuple[Job, ...]] = None  # None until the paths are searched for jobs
         self.readings: tuple[PathReading, ...] = ()  # how each path given was read
         self.records: list[FailureRecord] = []
@@ -240,13 +247,25 @@ class Run:
         self.matched = self.matched or self.policy.fails(record)
         self.errors += record.status is Status.ERROR
 
-    def finish(self) -> None:
-        """Write the end of every output (the whole table or document) once, with the records done."""
-        if self.started and not self.finished:
+    def finish(self, stop: Optional[KeyboardInterrupt] = None) -> None:
+        """Write the end of every output (the whole table or document) once, with the records done.
+
+        ``stop``, the signal that stopped the run, is told to every output first, so that each says
+        the run was interrupted; an output the signal came before gets its start too.
+        """
+        if not self.finished:
             self.finished = True
             for output in self.outputs:
+                if not self.started:
+                    output.start()
+                if stop is not None:
+                    total = len(self.jobs) if self.jobs is not None else None
+                    output.interrupt(Interruption(interrupts.signal_name(stop), len(self.records), total))
                 output.finish()
+            self.started = True
         for output in self.outputs:
+            if output.stream.closed:
+                continue  # closed by an earlier call, one a signal came after
             output.stream.flush()
             if output.stream is not sys.stdout:
                 output.stream.close()
@@ -265,47 +284,6 @@ def warn_timeouts(timed_out: set[tuple[str, str]]) -> None:
             f"the lines where it did (run 'triage rules check' to find it): {pattern}",
             err=True,
         )
-
-
-class Interrupts:
-    """Ctrl-C as KeyboardInterrupt, held back while a record is being written.
-
-    A KeyboardInterrupt raised inside a write can cut an output line in two; one that comes during
-    ``writing()`` is raised when the write is done. Installed only over Python's own handler, from
-    the main thread: when Ctrl-C is ignored (a background job) or handled by someone else, it stays so.
-    """
-
-    def __init__(self) -> None:
-        self._previous = None
-        self._held = False
-        self._pending = False
-
-    def __enter__(self) -> "Interrupts":
-        main = threading.current_thread() is threading.main_thread()
-        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self._previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
-
-    def _handle(self, signum, frame) -> None:
-        if self._held:
-            self._pending = True
-        else:
-            raise KeyboardInterrupt
-
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        self._held = True
-        try:
-            yield
-        finally:
-            self._held = False
-        if self._pending:
-            raise KeyboardInterrupt
 
 
 def show_progress(total: int, kind: Optional[OutputFormat]) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -10,10 +9,12 @@ import click
 
 from philly_triage.catalogue import CatalogueError
 from philly_triage.cluster import ClusterUnavailable, cluster, members_of
+from philly_triage.commands import interrupts
 from philly_triage.commands.common import (
     EXIT_OK, catalogue_options, classify_all, color_option, fail, make_console, open_catalogue, readable_text,
     reading_options, report_problems, use_color,
 )
+from philly_triage.formats.json_format import to_json
 from philly_triage.views.clusters import clusters_to_dict, render_clusters
 
 
@@ -67,7 +68,8 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
     readable_text(sys.stdout, utf8=output_format == "json")
     if output_format == "json":
         document = clusters_to_dict(groups, len(records), len(members), most, drafts, suggest_dir)
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        with interrupts.holding():  # a stop signal now ends the run once the document is whole
+            click.echo(to_json(document, indent=2))
     else:
         console = make_console(sys.stdout, use_color(color, sys.stdout))
         render_clusters(groups, len(records), len(members), most, include_classified, console)

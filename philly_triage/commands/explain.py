@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
@@ -12,6 +11,7 @@ from philly_triage.commands.common import (
     reading_options, use_color,
 )
 from philly_triage.explain import DEFAULT_CONTEXT, MAX_SHOWN, ExplainError, explain_job, job_to_explain
+from philly_triage.formats.json_format import to_json
 from philly_triage.markers import default_markers
 from philly_triage.matcher import Matcher
 
@@ -52,7 +52,7 @@ def explain_command(job, output_format, context, all_candidates, gpus, reading, 
         fail(str(err))
     readable_text(sys.stdout, utf8=output_format == "json")
     if output_format == "json":
-        click.echo(json.dumps(explanation.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(to_json(explanation.to_dict(), indent=2))
     else:
         from philly_triage.views.explain import render_explanation  # only text needs rich
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import os
 import sys
 from typing import Optional, TextIO
@@ -10,10 +10,12 @@ from typing import Optional, TextIO
 import click
 from click.core import ParameterSource
 
+from philly_triage.commands import interrupts
 from philly_triage.commands.common import (
     EXIT_OK, catalogue_options, classify_all, color_option, fail, gpus_option, make_console, open_catalogue,
     readable_text, reading_options, use_color,
 )
+from philly_triage.formats.json_format import to_json
 from philly_triage.stats import Stats, aggregate
 from philly_triage.views.stats import render_stats, stats_markdown
 
@@ -57,16 +59,24 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, reading, r
                                    f"({' '.join(EXTENSIONS)}); give --format")
     catalogue = open_catalogue(rule_paths, no_builtin_rules)
     stream = open_output(output)  # before classifying: a file that cannot be written fails at once
-    records = classify_all(paths, catalogue, processes, gpus, reading)
+    try:
+        records = classify_all(paths, catalogue, processes, gpus, reading)
+    except KeyboardInterrupt:  # a stop signal (interrupts.py): leave no empty output file behind
+        if stream is not None:
+            stream.close()
+            with contextlib.suppress(OSError):
+                os.unlink(output)
+        raise
     stats = aggregate(records, catalogue)
     try:
-        if stream is not None:
-            with stream:
-                write(stats, file_format, stream, color=False)
-            click.echo(f"triage: wrote {output}", err=True)
-        shown = output_format if stream is None else "table"
-        readable_text(sys.stdout, utf8=shown != "table")
-        write(stats, shown, sys.stdout, use_color(color, sys.stdout))
+        with interrupts.holding():  # a stop signal now ends the run once the outputs are whole
+            if stream is not None:
+                with stream:
+                    write(stats, file_format, stream, color=False)
+                click.echo(f"triage: wrote {output}", err=True)
+            shown = output_format if stream is None else "table"
+            readable_text(sys.stdout, utf8=shown != "table")
+            write(stats, shown, sys.stdout, use_color(color, sys.stdout))
     except OSError as err:  # a disk that filled up under the output file, say
         fail(f"cannot write the output: {err}")
     if stats.failed and not stats.gpu_hours_known:
@@ -86,7 +96,7 @@ def open_output(path: Optional[str]) -> Optional[TextIO]:
 
 def write(stats: Stats, output_format: str, stream: TextIO, color: bool) -> None:
     if output_format == "json":
-        stream.write(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        stream.write(to_json(stats.to_dict(), indent=2) + "\n")
     elif output_format == "markdown":
         stream.write(stats_markdown(stats))
     else:

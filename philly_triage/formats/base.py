@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal as signals
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, TextIO
 
 from philly_triage.models import FailureRecord, Status
@@ -17,8 +19,31 @@ RECORD_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class Interruption:
+    """A signal stopped the run before every job was done: which one, and how far the run got."""
+
+    signal: str  # SIGINT (Ctrl-C), SIGTERM, SIGHUP
+    done: int  # jobs whose records were taken, shown or hidden
+    total: Optional[int]  # jobs found; None when the signal came before the paths were searched
+
+    @property
+    def number(self) -> Optional[int]:
+        return getattr(signals, self.signal, None)
+
+    def describe(self) -> str:
+        """One sentence on what happened and what the output therefore lacks."""
+        if self.total is None:
+            return f"triage was interrupted by {self.signal} before it had found the jobs: no job was classified"
+        return (f"triage was interrupted by {self.signal} after {self.done} of {self.total} jobs: "
+                f"the output holds only the jobs done by then")
+
+
 class Formatter:
     """Base class: subclasses override ``add`` (streaming) or ``finish`` (whole documents).
+
+    When a signal stops the run, ``interrupt`` comes before ``finish``, which then closes the output
+    and says in it that the run was interrupted (``interruption``), in the format's own way.
 
     ``catalogue`` is the run's rule catalogue, for formats that describe the categories (SARIF).
     ``hidden`` counts the records the run left out of the output, by why (``baseline`` for
@@ -32,6 +57,7 @@ class Formatter:
         self.catalogue = catalogue
         self.records: list[FailureRecord] = []
         self.hidden: Counter = Counter()
+        self.interruption: Optional[Interruption] = None
 
     def start(self) -> None:
         """Called once before the first record."""
@@ -42,6 +68,10 @@ class Formatter:
     def hide(self, record: FailureRecord, why: str) -> None:
         """Count a record that the run leaves out of the output."""
         self.hidden[why] += 1
+
+    def interrupt(self, interruption: Interruption) -> None:
+        """Called once, before ``finish``, when a signal stopped the run: no record comes after it."""
+        self.interruption = interruption
 
     def finish(self) -> None:
         """Called once after the last record."""

@@ -4,7 +4,8 @@ A classified failure is an ``::error``, an unclassified one or a job triage coul
 ``::warning``, a failure that --ignore names a ``::notice``; a job without a failure writes nothing.
 Values are escaped as GitHub's @actions/core escapes them, so that no text from a log can end a
 command early or start another. GitHub shows at most 10 error, 10 warning and 10 notice
-annotations per step, and 50 per job; the lines past that stay in the step's log only.
+annotations per step, and 50 per job; the lines past that stay in the step's log only. A run that
+a signal stopped ends with an ``::error`` that says so.
 """
 
 from __future__ import annotations
@@ -65,3 +66,7 @@ class GithubFormatter(Formatter):
         if line is not None:
             self.stream.write(line + "\n")
             self.stream.flush()
+
+    def finish(self) -> None:
+        if self.interruption is not None:
+            self.stream.write(command("error", {"title": "triage interrupted"}, self.interruption.describe()) + "\n")

@@ -4,7 +4,9 @@ A job's failure is a ``<failure>``, a job triage could not read an ``<error>``, 
 --ignore names a ``<skipped>``, and a job without a failure passes. GitLab and Jenkins group test
 cases by ``classname``: ``triage.<dimension>`` for a classified job, ``triage.<status>`` for the
 others. Both count the child elements rather than read the count attributes, and GitLab shows the
-element text but not the ``message`` attribute, so the text repeats the headline.
+element text but not the ``message`` attribute, so the text repeats the headline. A run that a
+signal stopped ends with one more test case, ``interrupted``, in error, so that the report can
+never pass for a whole run; the suite's properties name the signal.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Optional
 
-from philly_triage.formats.base import Formatter
+from philly_triage.formats.base import Formatter, Interruption
 from philly_triage.formats.table import where
 from philly_triage.models import FailureRecord, Status
 
@@ -81,12 +83,30 @@ def testcase(record: FailureRecord) -> ET.Element:
     return case
 
 
-def counts(records: list[FailureRecord]) -> dict[str, str]:
-    """The tests, failures, errors and skipped attributes of the suite."""
+def counts(records: list[FailureRecord], interrupted: bool = False) -> dict[str, str]:
+    """The tests, failures, errors and skipped attributes of the suite (with the interruption's case)."""
     outcomes = Counter(outcome(r) for r in records)
-    attributes = {"tests": str(len(records))}
+    outcomes["error"] += interrupted
+    attributes = {"tests": str(len(records) + interrupted)}
     attributes.update({name: str(outcomes[kind]) for kind, name in COUNT_ATTRIBUTES.items()})
     return attributes
+
+
+def interrupted_case(interruption: Interruption) -> ET.Element:
+    """The test case that says a signal stopped the run, and how far it got."""
+    case = ET.Element("testcase", name="interrupted", classname=f"{SUITE}.interrupted")
+    text = interruption.describe()
+    ET.SubElement(case, "error", type="interrupted", message=text).text = text
+    return case
+
+
+def interruption_properties(suite: ET.Element, interruption: Interruption) -> None:
+    properties = suite.find("properties")
+    if properties is None:
+        properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name=f"{SUITE}.interrupted", value=interruption.signal)
+    done = str(interruption.done) if interruption.total is None else f"{interruption.done} of {interruption.total}"
+    ET.SubElement(properties, "property", name=f"{SUITE}.jobs_done", value=done)
 
 
 def hidden_properties(suite: ET.Element, hidden: Counter) -> None:
@@ -111,11 +131,15 @@ class JunitFormatter(Formatter):
     """Buffers the records and writes one ``<testsuites>`` document at the end."""
 
     def finish(self) -> None:
-        totals = counts(self.records)
+        totals = counts(self.records, interrupted=self.interruption is not None)
         root = ET.Element("testsuites", name=SUITE, **totals)
         suite = ET.SubElement(root, "testsuite", name=SUITE, **totals)
         hidden_properties(suite, self.hidden)
+        if self.interruption is not None:
+            interruption_properties(suite, self.interruption)
         suite.extend(testcase(record) for record in self.records)
+        if self.interruption is not None:
+            suite.append(interrupted_case(self.interruption))
         make_xml_safe(root)
         ET.indent(root)
         self.stream.write(DECLARATION + ET.tostring(root, encoding="unicode") + "\n")

@@ -3,14 +3,16 @@
 A heading with the counts by status, what the run left out, the counts by dimension and by
 category, then the failed jobs and the jobs triage could not classify. A table stops after
 MAX_ROWS rows, since a step summary may hold 1 MiB, and says how many more ``--format json`` has.
+A run that a signal stopped says so under the heading.
 Every cell from a log is a code span, so that no log text reads as Markdown, HTML or an @mention.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Optional
 
-from philly_triage.formats.base import Formatter, summarise, summary_line
+from philly_triage.formats.base import Formatter, Interruption, summarise, summary_line
 from philly_triage.formats.table import category_cell, where
 from philly_triage.models import FailureRecord, Status
 
@@ -69,6 +71,13 @@ def heading(records: list[FailureRecord]) -> str:
     return f"## triage: {summary_line(records)}" if records else "## triage: no jobs to show"
 
 
+def interrupted(interruption: Optional[Interruption]) -> str:
+    """A quoted warning that a signal stopped the run, so the counts cover only the jobs done; '' if none."""
+    if interruption is None:
+        return ""
+    return f"> **Interrupted.** {interruption.describe()}."
+
+
 def left_out(summary: dict) -> str:
     """Sentences on the failures the output leaves out or that do not count; '' when none."""
     sentences = [
@@ -117,7 +126,7 @@ class MarkdownFormatter(Formatter):
     def blocks(self) -> list[str]:
         """The summary's paragraphs, headings and tables, in order."""
         summary = summarise(self.records, self.hidden)
-        blocks = [heading(self.records), left_out(summary)]
+        blocks = [heading(self.records), interrupted(self.interruption), left_out(summary)]
         if summary["by_dimension"]:
             blocks.extend(counts_tables(self.records, summary))
         failures = [failure_row(r) for r in self.records if r.status in (Status.CLASSIFIED, Status.UNCLASSIFIED)]

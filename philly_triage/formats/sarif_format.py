@@ -4,12 +4,12 @@ Each category of the catalogue is a rule of the log (a reportingDescriptor), and
 ``unclassified``, for failures that no rule knows. A classified or unclassified job is a result
 that points at the log line of its failure; a job that could not be read is a tool execution
 notification, and the run's execution was then not successful; a job with no failure gives
-nothing.
+nothing. A run that a signal stopped is not successful either: its invocation names the signal and
+holds a notification that says how many jobs were done.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import PurePath
 from typing import Optional
@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import philly_triage
 from philly_triage.fingerprints import FINGERPRINT_VERSION
-from philly_triage.formats.base import Formatter
+from philly_triage.formats.base import Formatter, Interruption
+from philly_triage.formats.json_format import to_json
 from philly_triage.models import FailureRecord, Rule, Status
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"  # the one GitHub code scanning documents
@@ -37,8 +38,7 @@ class SarifFormatter(Formatter):
     """One SARIF log with one run, written when the run finishes."""
 
     def finish(self) -> None:
-        json.dump(self.document(), self.stream, indent=2, ensure_ascii=False)
-        self.stream.write("\n")
+        self.stream.write(to_json(self.document(), indent=2) + "\n")
 
     def document(self) -> dict:
         """The SARIF log of the records so far."""
@@ -48,7 +48,7 @@ class SarifFormatter(Formatter):
             "tool": {"driver": driver(rules)},
             # Relative log paths are relative to where triage ran: say where that was.
             "originalUriBaseIds": {SOURCE_ROOT: {"uri": file_uri(PurePath(os.getcwd())).rstrip("/") + "/"}},
-            "invocations": [invocation(self.records)],
+            "invocations": [invocation(self.records, self.interruption)],
             "results": [result(r, index) for r in self.records if r.status in RESULT_LEVELS],
         }
         if self.hidden:
@@ -135,13 +135,19 @@ def result(record: FailureRecord, rule_index: dict[str, int]) -> dict:
     return sarif
 
 
-def invocation(records: list[FailureRecord]) -> dict:
-    """The run's invocation: successful unless a job could not be classified, one notification each."""
+def invocation(records: list[FailureRecord], interruption: Optional[Interruption] = None) -> dict:
+    """The run's invocation: successful unless a job could not be classified (one notification each)
+    or a signal stopped the run (a notification first, and the signal)."""
     errors = [r for r in records if r.status is Status.ERROR]
-    return {
-        "executionSuccessful": not errors,
-        "toolExecutionNotifications": [notification(r) for r in errors],
-    }
+    notifications = [notification(r) for r in errors]
+    sarif: dict = {"executionSuccessful": not errors and interruption is None}
+    if interruption is not None:
+        notifications.insert(0, {"level": "error", "message": {"text": interruption.describe()}})
+        sarif["exitSignalName"] = interruption.signal
+        if interruption.number is not None:
+            sarif["exitSignalNumber"] = interruption.number
+    sarif["toolExecutionNotifications"] = notifications
+    return sarif
 
 
 def notification(record: FailureRecord) -> dict:
