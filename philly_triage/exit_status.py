@@ -9,6 +9,7 @@ still a failed job), and zero says that it did not. The patterns are data (marke
 from __future__ import annotations
 
 import signal as signals
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -17,7 +18,9 @@ from philly_triage.locate import went_on
 from philly_triage.markers import Markers
 
 # Bytes one of which every exit status line holds (a cheap test before the patterns run).
-_HINTS = (b"xit", b"XIT", b"OOMKilled", b"ignal", b"IGNAL", b"eturn")
+_HINTS = (b"xit", b"XIT", b"OOMKilled", b"ignal", b"IGNAL", b"eturn code", b"ETURN CODE")
+# How far from the end of a log its exit status is looked for: platforms report it last.
+TAIL_LINES = 400
 SIGTERM, SIGKILL = "SIGTERM", "SIGKILL"
 
 
@@ -75,10 +78,13 @@ def last_exit_status(path: str, view: LineView, markers: Markers) -> Optional[Ex
 
 
 def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tuple[int, ExitStatus]]:
-    """The index in the view of its last exit status line, and the status it gives."""
+    """The index in the view of its last exit status line (among its last TAIL_LINES lines), and
+    the status it gives."""
     if not markers.exit_status:
         return None
-    for index in reversed(view.candidates):
+    first = len(view) - TAIL_LINES
+    candidates = view.candidates
+    for index in reversed(candidates[bisect_left(candidates, first):]):
         if not any(view.holds(index, hint) for hint in _HINTS):
             continue
         line = view[index]

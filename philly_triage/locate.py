@@ -363,9 +363,24 @@ def _chains(blocks: list[_Block]) -> list[list[_Block]]:
     return chains
 
 
+OBJECT_REPR = re.compile(r"^\s*<[^<>]*>:?\s*$")  # "<function Writer.__del__ at 0x7f...>" on a line of its own
+
+
 def _ignored(chain: list[_Block], lines: LineView) -> bool:
-    """Whether a chain was printed under "Exception ignored in ...": at teardown, never what ended the job."""
-    return bool(IGNORED.match(lines[chain[0].start - 1].text if chain[0].start > 0 else ""))
+    """Whether a chain was printed under "Exception ignored in ...": at teardown, never what ended the job.
+
+    Processes that tear down together interleave these blocks ("Exception ignored in: Exception
+    ignored in: <function ...>"), leaving the object's name on a line of its own before a traceback.
+    """
+    index = chain[0].start - 1
+    if index < 0:
+        return False
+    if IGNORED.match(lines[index].text):
+        return True
+    if not OBJECT_REPR.match(lines[index].text):
+        return False
+    # The name alone: its header is one of the teardown headers printed just before.
+    return any(IGNORED.match(lines[i].text) for i in range(index - 1, max(-1, index - 1 - MAX_CONTEXT_LINES), -1))
 
 
 def _primary(chain: list[_Block], markers: Markers) -> int:
