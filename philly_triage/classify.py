@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterator, Optional
 
-from philly_triage.discover import discover_jobs
-from philly_triage.fingerprints import fingerprint
 from philly_triage.across_files import went_on_elsewhere
+from philly_triage.discover import discover_jobs
 from philly_triage.exit_status import ExitStatus, job_exit_status, status_of
+from philly_triage.fingerprints import fingerprint
 from philly_triage.gpu_time import Cost, JobMeta, job_cost, read_meta
 from philly_triage.locate import CONSEQUENCE, FAILURE, Located, pick_job_failure
 from philly_triage.markers import Markers
@@ -42,10 +42,11 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
     scans = [scan_log(path, markers, full) for path in job.files]
     meta = read_meta(job.meta) if job.meta else (JobMeta(), None)
     record, scan = judge(job, scans, matcher, markers, _meta_exit(job.meta, meta[0]))
-    if scan is None:
+    if record.status not in (Status.CLASSIFIED, Status.UNCLASSIFIED):
         return replace(record, notes=record.notes + (meta[1],)) if meta[1] else record
-    located = scan.located
-    offset = scan.offset if record.line == located.failure.line else None
+    # (an unclassified job with no failure line, only its exit status, has no scan: its stage is the
+    # latest its logs reached)
+    offset = scan.offset if scan is not None and record.line == scan.located.failure.line else None
     try:
         mark, cost = job_timeline(job, record, offset, matcher, markers, gpus, meta)
     except Exception as err:  # noqa: BLE001 - a bug here must not cost the job its verdict
