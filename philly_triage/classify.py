@@ -10,7 +10,7 @@ from philly_triage.discover import discover_jobs
 from philly_triage.exit_status import ExitStatus, job_exit_status, status_of
 from philly_triage.fingerprints import fingerprint
 from philly_triage.gpu_time import Cost, JobMeta, job_cost, read_meta
-from philly_triage.locate import CONSEQUENCE, FAILURE, Located, pick_job_failure
+from philly_triage.locate import CONSEQUENCE, FAILURE, WEAK_KINDS, Located, pick_job_failure
 from philly_triage.markers import Markers
 from philly_triage.matcher import Matcher
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
@@ -61,8 +61,9 @@ def judge(job: Job, scans: list[Scan], matcher: Matcher, markers: Markers, meta_
     """The job's verdict from what its files say, and the scan of the file holding its failure.
 
     A job failed only on evidence that it ended badly: a traceback or a fatal line it did not go on
-    from, or a non-zero exit status. A line that only holds an error word is its failure only when
-    the exit status (or ``failed``: the text is known to be a failure's) says that it ended badly.
+    from, or a non-zero exit status. A line that only holds an error word, or a thread's traceback
+    (which does not end the process), is its failure only when the exit status (or ``failed``: the
+    text is known to be a failure's) says that it ended badly.
     """
     notes = tuple(f"{s.path}: {note}" for s in scans for note in ((s.error,) if s.error else s.notes))
     readable = [s for s in scans if s.error is None]
@@ -71,7 +72,7 @@ def judge(job: Job, scans: list[Scan], matcher: Matcher, markers: Markers, meta_
         return FailureRecord(job=job.name, status=Status.ERROR, reason=reason), None
     exit = job_exit_status(meta_exit, [s.exit for s in readable if s.exit is not None])
     ended_badly = failed or (exit is not None and exit.failed)
-    found = [s for s in readable if s.located is not None and (s.located.kind != "keyword" or ended_badly)]
+    found = [s for s in readable if s.located is not None and (s.located.kind not in WEAK_KINDS or ended_badly)]
     located = pick_job_failure([(s.path, s.located) for s in found])
     while located is not None and len(readable) > 1:
         scan = next(s for s in found if s.located is located)

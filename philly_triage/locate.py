@@ -40,7 +40,11 @@ MAX_BURST_GAP = 10  # lines between fatal lines printed together
 PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE = 2, 1
 
 # How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
-KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1}
+# A thread's traceback ("Exception in thread Thread-1:") does not end the process: as weak as a keyword.
+KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1, "thread": 1}
+WEAK_KINDS = ("keyword", "thread")  # evidence of a failure only when the job is known to have ended badly
+THREAD_HEADER = re.compile(r'^\s*Exception in thread (?!"main")\S.*:\s*$')
+THREAD_FRAME = re.compile(r'threading\.py", line \d+, in _bootstrap_inner')  # a thread's outermost frame
 FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
 
 
@@ -139,7 +143,7 @@ def _decide(candidates: list[_Candidate], evidence: "_Evidence", size: int) -> _
     """Choose the failure that ended the run among the candidates of a view of ``size`` lines."""
     if not candidates:
         return _Decision(None, "", evidence.survived(0, size))
-    strong = [c for c in candidates if c.kind != "keyword"]
+    strong = [c for c in candidates if c.kind not in WEAK_KINDS]
     failures = [c for c in strong if c.role == FAILURE]
     if failures:
         last = failures[-1]
@@ -170,10 +174,11 @@ def _decide(candidates: list[_Candidate], evidence: "_Evidence", size: int) -> _
 
 def _said_before(report: _Candidate, candidates: list[_Candidate], evidence: "_Evidence") -> Optional[_Candidate]:
     """What the program said just before a launcher's report that it failed, when that is only a
-    line with an error word: the report is the evidence of the failure, the line its message."""
+    line with an error word or a thread's traceback: the report is the evidence of the failure, the
+    line its message."""
     said = [
         c for c in candidates
-        if c.kind == "keyword" and c.role == FAILURE and c.index < report.index
+        if c.kind in WEAK_KINDS and c.role == FAILURE and c.index < report.index
         and report.failure.line - c.failure.line <= MAX_BURST_GAP and not evidence.survived(c.end, report.index)
     ]
     if not said:
@@ -292,8 +297,8 @@ def _candidates(
             continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
         line = lines[index]
         text = line.text.strip()
-        if set_aside(text, markers) or _under_ignored_header(lines, index):
-            continue
+        if set_aside(text, markers) or _under_ignored_header(lines, index) or THREAD_HEADER.match(text):
+            continue  # (a thread's header belongs to the traceback after it, which is read as a block)
         if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
             kind = "fatal"
         elif markers.has_keyword(text):
@@ -400,6 +405,15 @@ def _primary(chain: list[_Block], markers: Markers) -> int:
     return primary
 
 
+def _in_thread(block: _Block, lines: LineView) -> bool:
+    """Whether a traceback is a thread's (its header before it, or its outermost frame in threading.py):
+    an uncaught exception in a thread does not end the process."""
+    if block.start > 0 and THREAD_HEADER.match(lines[block.start - 1].text):
+        return True
+    frames = (lines[i].text for i in range(block.start + 1, min(block.exception_at, block.start + 4)))
+    return any(THREAD_FRAME.search(text) for text in frames)
+
+
 def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> Optional[_Candidate]:
     if _ignored(chain, lines):
         return None
@@ -409,11 +423,12 @@ def _chain_candidate(chain: list[_Block], lines: LineView, markers: Markers) -> 
     readings = [f for f in readings if not markers.is_noise(f.message)] or readings
     last = chain[-1]
     main = readings[0]
+    in_thread = _in_thread(chain[0], lines)
     return _Candidate(
         index=last.exception_at,
         end=last.end,
         block_start=chain[primary].start,
-        kind="traceback",
+        kind="thread" if in_thread else "traceback",
         role=_role(main.message, markers),
         tag=lines[chain[primary].exception_at].tag,
         failure=main,
@@ -469,6 +484,7 @@ def _read_through(resume: dict[str, int], tag: str, end: int) -> None:
 def _read_block(path: str, lines: LineView, start: int, link: Optional[str], markers: Markers) -> Optional[_Block]:
     """Read frames after a "Traceback" line up to the exception line and the message after it."""
     frame_path: Optional[str] = None
+    code: Optional[str] = None  # the source line the innermost frame shows: the line that raised
     index = start + 1
     limit = min(len(lines), start + 1 + MAX_FRAME_LINES)
     after_frame = False
@@ -480,10 +496,11 @@ def _read_block(path: str, lines: LineView, start: int, link: Optional[str], mar
         text = lines[index].text
         frame = FRAME.match(text)
         if frame:
-            frame_path = frame.group("path")
+            frame_path, code = frame.group("path"), None
             after_frame = True
         elif text[:1].isspace() or text.strip().startswith(("[Previous line repeated", "...", "^", "~")):
-            pass
+            if code is None and after_frame and text.strip() and text.strip()[0] not in "^~":
+                code = text.strip()
         elif EXCEPTION_LINE.match(text.strip()) and not markers.is_noise(text):
             break
         elif not after_frame:
@@ -528,6 +545,7 @@ def _read_block(path: str, lines: LineView, start: int, link: Optional[str], mar
         exception=_exception_type(message, in_traceback=True),
         detail=tuple(detail),
         in_framework=None if frame_path is None else bool(FRAMEWORK_PATH.search(frame_path)),
+        source=code,
     )
     return _Block(start, index, end, link, failure, lines[start].tag)
 
@@ -569,7 +587,7 @@ class Considered:
 
     line: int  # its failure line (a traceback's exception line)
     first: int  # where it begins: its traceback's first line, or the line itself
-    kind: str  # "traceback", "fatal" or "keyword"
+    kind: str  # "traceback", "fatal", "keyword" or "thread" (a traceback under "Exception in thread ...")
     role: str  # FAILURE, WRAPPER or CONSEQUENCE ("" for lines set aside before roles are read)
     text: str
     verdict: str  # CHOSEN, or why it was set aside: NOISE, SURVIVED, EARLIER, SAME_BURST, ...
@@ -588,7 +606,7 @@ def considered(path: str, view: LineView, markers: Markers, more_noise: Iterable
     candidates = _candidates(path, view, markers, blocks)
     evidence = _Evidence(view)
     decision = _decide(candidates, evidence, len(view))
-    judge = _Judge(decision, any(c.kind != "keyword" for c in candidates))
+    judge = _Judge(decision, any(c.kind not in WEAK_KINDS for c in candidates))
     found = [
         Considered(c.failure.line, view[c.block_start].number, c.kind, c.role, c.failure.message, *judge.verdict(c))
         for c in candidates
@@ -615,7 +633,9 @@ class _Judge:
             return CHOSEN, f"no process's own failure was found: the first {chosen.role} line of the final burst"
         if c.failure.message in (CHAIN_CAUSE, CHAIN_CONTEXT):
             return CHAIN_LINK, "the marker between two links of a chained traceback, which is read as a whole"
-        if c.kind == "keyword" and c.index not in self.group and self.strong:
+        if c.kind in WEAK_KINDS and c.index not in self.group and self.strong:
+            if c.kind == "thread":
+                return OUTRANKED, "a thread's traceback, which does not end the process: the log's tracebacks and fatal lines outrank it"
             return OUTRANKED, "a line that only holds an error word: the log's tracebacks and fatal lines outrank it"
         if chosen is not None and chosen.role == FAILURE and c.role != FAILURE:
             return c.role, _ROLE_REASONS[c.role]

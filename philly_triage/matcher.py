@@ -107,7 +107,8 @@ class Matcher:
         if evidence:
             return Match(compiled.rule, ON_LINE, evidence)
         for when, near in compiled.context:
-            if self._search(compiled, when, line) and any(self._search(compiled, near, c) for c in failure.context):
+            before = failure.context + ((failure.source,) if failure.source else ())
+            if self._search(compiled, when, line) and any(self._search(compiled, near, c) for c in before):
                 return Match(compiled.rule, ON_DETAIL, near.pattern)
         evidence = self._search_patterns(compiled, failure, failure.detail)
         if evidence:
@@ -121,6 +122,8 @@ class Matcher:
         for text in texts:
             if not passes_prefilter(compiled.keywords, text):
                 continue
+            if text is not failure.message and any(self._search(compiled, e, text) for e in compiled.excludes):
+                continue  # a line the rule excludes is no evidence for it, printed with the failure or not
             for index, frame in enumerate(compiled.frames):
                 if frame == "framework" and failure.in_framework is not True:
                     continue

@@ -42,7 +42,8 @@ class ContextPattern:
     """A failure line that only names its cause in the lines printed before it.
 
     ``when`` must match the failure line and ``near`` one of the lines before it, e.g. a CUDA
-    "device-side assert triggered" preceded by the assertion that failed.
+    "device-side assert triggered" preceded by the assertion that failed, or the source line that
+    raised it, as its traceback shows it (a bare ``AssertionError`` under ``assert a.shape == b.shape``).
     """
 
     when: str
@@ -119,11 +120,12 @@ class Failure:
     file: str
     line: int
     message: str
-    kind: str  # "traceback", "fatal" or "keyword"
+    kind: str  # "traceback", "fatal" or "keyword" (a thread's traceback is a "traceback" too)
     exception: Optional[str] = None
     detail: tuple[str, ...] = ()  # lines printed right after the failure line that belong to it
     context: tuple[str, ...] = ()  # lines printed just before the failure block
     in_framework: Optional[bool] = None  # raised inside an installed package (site-packages)?
+    source: Optional[str] = None  # the source line that raised, as a traceback shows it (`assert x.shape == y`)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ GUARDED_BY_PATTERN = {
         "[rank2]: concurrent.futures.process.BrokenProcessPool: A process in the pool was terminated",
         "2026-11-24 10:00:00,123 concurrent.futures.process.BrokenProcessPool: A child process died",
     ],
-    r"^(?:\S*/)?(?:cp|mv|ls|cat|rm|mkdir|ln|chmod|chown|tar|unzip|gzip|cd|source|rsync|wget|curl|python[\d.]*|bash|sh): ": [
+    r"^(?:\S*/)?(?:cp|mv|ls|cat|rm|mkdir|ln|chmod|chown|tar|unzip|gzip|cd|source|rsync|wget|curl|python[\d.]*|bash|sh):\s+[^\d\s]": [
         "cp: cannot stat '/data/x': No such file or directory",
         "[worker-1]: /usr/bin/python3.11: can't open file '/app/train.py'",
         "tar: Unexpected EOF in archive",
