@@ -22,6 +22,7 @@ from philly_triage.markers import Markers
 from philly_triage.models import LogLine
 
 ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+CARRIAGE_SEGMENT = re.compile(rb"[^\r]+")  # a non-empty segment of a line split at carriage returns
 MAX_LINE_BYTES = 8192  # a longer line (a progress bar that never printed a newline) is cut to this
 
 
@@ -171,17 +172,9 @@ def _lines_with_triggers(lines: list[LogLine], markers: Markers) -> list[int]:
 
 
 def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
-    """A progress or success line counts unless it also reports trouble (a keyword, not noise)."""
-    return holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text))
-
-
-def carriage_segments(line: bytes) -> list[tuple[int, bytes]]:
-    """The segments a line's carriage returns make, with their offsets in the line."""
-    segments, start = [], 0
-    for part in line.split(b"\r"):
-        segments.append((start, part))
-        start += len(part) + 1
-    return segments
+    """A progress or success line counts unless it also reports trouble: a keyword (not noise), or
+    a launcher's report of a failure ("job finished with exit code 1")."""
+    return holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text)) and not markers.is_wrapper(text)
 
 
 def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:
@@ -203,11 +196,20 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], byt
     else:
         segments, numbers, starts = [], [], []
         for i, line in enumerate(lines):
-            for offset, part in carriage_segments(line):
-                if part and not part.isspace():
+            if b"\r" not in line:
+                if line and not line.isspace():
+                    segments.append(line)
+                    numbers.append(first_number + i)
+                    starts.append(offsets[i])
+                continue
+            # Only the non-empty segments are visited: a run of MBs of bare carriage returns is
+            # skipped by the regular expression, not one empty segment at a time.
+            for found in CARRIAGE_SEGMENT.finditer(line):
+                part = found.group()
+                if not part.isspace():
                     segments.append(part)
                     numbers.append(first_number + i)
-                    starts.append(offsets[i] + offset)
+                    starts.append(offsets[i] + found.start())
     if segments and max(map(len, segments)) > MAX_LINE_BYTES:
         segments = [s[:MAX_LINE_BYTES] for s in segments]
         starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
