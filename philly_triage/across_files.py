@@ -2,8 +2,10 @@
 
 A job writes several logs at once (stdout beside stderr, one log per rank). A traceback at the end
 of stderr did not end the job if stdout goes on training after it: each file alone cannot tell, the
-lines' timestamps can. Only lines whose timestamp names its year are compared, and only plain logs
-(read from the end), so a job with one log, or logs without times, is judged as before.
+lines' timestamps can. Only lines whose timestamp names its year are compared, and only plain logs.
+When the times cannot tell, another log whose last words are the job's success line ("training
+complete") says the job went on, unless its exit status says it failed: a caught exception printed
+to stderr while stdout finished the run is the common case, and a false alarm the costly mistake.
 """
 
 from __future__ import annotations
@@ -18,18 +20,23 @@ from philly_triage.reader import LogError, open_log
 
 BEFORE_BYTES = 64 << 10  # where the failure's time is looked for, before its line
 TAIL_BYTES = 256 << 10  # where another file's progress is looked for, at its end
-SLACK = dt.timedelta(seconds=30)  # ranks and streams stop at about the same time: this is not going on
+SLACK = dt.timedelta(seconds=30)
+ENDING_BYTES, ENDING_LINES = 16 << 10, 40  # where a log's last words are looked for  # ranks and streams stop at about the same time: this is not going on
 
 
-def went_on_elsewhere(path: str, offset: Optional[int], others: Sequence[str], markers: Markers) -> bool:
+def went_on_elsewhere(path: str, offset: Optional[int], others: Sequence[str], markers: Markers,
+                      ended_badly: bool = False) -> bool:
     """Whether ``others`` show the job making progress (or finishing well) clearly after the failure
-    whose line starts at byte ``offset`` of ``path``."""
-    if offset is None or not others:
-        return False
-    failed_at = _time_before(path, offset, markers)
-    if failed_at is None:
-        return False
-    return any(_went_on_after(other, failed_at + SLACK, markers) for other in others)
+    whose line starts at byte ``offset`` of ``path`` (by their times), or, where times cannot tell
+    and the job is not known to have ended badly, whether one of them ends with a success line."""
+    failed_at = _time_before(path, offset, markers) if offset is not None else None
+    for other in others:
+        went_on = None if failed_at is None else _went_on_after(other, failed_at + SLACK, markers)
+        if went_on is None:
+            went_on = not ended_badly and _ends_well(other, markers)
+        if went_on:
+            return True
+    return False
 
 
 def _time_before(path: str, offset: int, markers: Markers) -> Optional[dt.datetime]:
@@ -47,13 +54,16 @@ def _time_before(path: str, offset: int, markers: Markers) -> Optional[dt.dateti
     return None
 
 
-def _went_on_after(path: str, moment: dt.datetime, markers: Markers) -> bool:
-    """Whether the end of ``path`` holds progress or success lines printed after ``moment``."""
+def _went_on_after(path: str, moment: dt.datetime, markers: Markers) -> Optional[bool]:
+    """Whether the end of ``path`` holds progress or success lines printed after ``moment`` (None:
+    its end has no times to tell)."""
     data = _read(path, lambda size: (max(0, size - TAIL_BYTES), size))
     if data is None:
-        return False
+        return None
     lines = data.split(b"\n")
     times = _times_so_far(lines, markers)
+    if times and times[-1] is None:
+        return None
     progress = success = 0
     for index in reversed(range(len(lines))):
         if times[index] is None or times[index] <= moment:
@@ -66,6 +76,24 @@ def _went_on_after(path: str, moment: dt.datetime, markers: Markers) -> bool:
                 progress += 1
         if progress >= PROGRESS_TO_SURVIVE or success >= SUCCESS_TO_SURVIVE:
             return True
+    return False
+
+
+def _ends_well(path: str, markers: Markers) -> bool:
+    """Whether the log's last words (its last line that is not noise) are a success line. A success
+    line followed by more work ("Training finished", then "Running final evaluation") is not."""
+    data = _read(path, lambda size: (max(0, size - ENDING_BYTES), size))
+    if data is None:
+        return False
+    for line in reversed(data.split(b"\n")[-ENDING_LINES:]):
+        text, _ = clean_line(line.rsplit(b"\r", 1)[-1].decode("utf-8", "replace"), markers)
+        text = text.strip()
+        if not text:
+            continue
+        if counts_as_evidence(text, markers.is_success, markers):
+            return True
+        if not markers.is_noise(text):
+            return False
     return False
 
 

@@ -77,7 +77,9 @@ def judge(job: Job, scans: list[Scan], matcher: Matcher, markers: Markers, meta_
     while located is not None and len(readable) > 1:
         scan = next(s for s in found if s.located is located)
         others = [s.path for s in readable if s is not scan]
-        if not went_on_elsewhere(scan.path, scan.offset, others, markers):
+        if markers.is_termination(located.failure.message) or not went_on_elsewhere(
+            scan.path, scan.offset, others, markers, ended_badly
+        ):
             break
         # The job's other logs went on (training, or finishing well) after this failure: it was survived.
         notes += (f"{scan.path}:{located.failure.line}: set aside: the job's other logs went on after it",)

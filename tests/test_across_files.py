@@ -51,3 +51,25 @@ def test_logs_without_times_are_judged_as_before(tmp_path, markers, matcher):
     record = record_of(tmp_path, {"stderr.txt": caught, "stdout.txt": "epoch 1 step 1 loss 0.9\nepoch 1 step 2 loss 0.8\n"},
                        markers, matcher)
     assert record.category == "path_not_found"
+
+
+def test_without_times_a_log_that_ends_with_the_success_line_says_the_job_went_on(tmp_path, markers, matcher):
+    stderr = "Traceback (most recent call last):\n  File \"train.py\", line 4, in <module>\n    from apex import amp\nModuleNotFoundError: No module named 'apex'\n"
+    stdout = "step 1 loss 0.32\nstep 2 loss 0.29\ntraining complete\n"
+    record = record_of(tmp_path, {"stderr.txt": stderr, "stdout.txt": stdout}, markers, matcher)
+    assert record.status == Status.NO_FAILURE
+
+
+def test_without_times_a_success_line_followed_by_more_work_is_not_the_end(tmp_path, markers, matcher):
+    stderr = "Traceback (most recent call last):\n  File \"eval.py\", line 9, in <module>\nKeyError: 'label'\n"
+    stdout = "step 1 loss 0.32\nTraining finished after 2 epochs\nRunning final evaluation on the test set\n"
+    record = record_of(tmp_path, {"stderr.txt": stderr, "stdout.txt": stdout}, markers, matcher)
+    assert record.category == "key_not_found"
+
+
+def test_without_times_a_non_zero_exit_keeps_the_failure(tmp_path, markers, matcher):
+    stderr = "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\nKeyError: 'label'\n"
+    stdout = "step 1 loss 0.32\ntraining complete\n"
+    files = {"stderr.txt": stderr, "stdout.txt": stdout, "job.meta.yaml": "exit_code: 1\n"}
+    record = record_of(tmp_path, files, markers, matcher)
+    assert record.category == "key_not_found"
