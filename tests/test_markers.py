@@ -33,16 +33,17 @@ GUARDED_BY_PATTERN = {
         "F1124 10:00:00.123 4567 check_op.cc:42] Check failed: x == y",
         "2026-11-24 10:00:00 F1124 10:00:00.123 4567 api.py:826] Check failed: ok",
     ],
-    r"^(?:\S*/)?[\w.-]+\.(?:sh|bash): (?:line )?\d+: ": [
+    r"^(?:\S*/)?[\w.-]+\.(?:sh|bash): (?:(?:line )?\d+: |x(?:re|m)?alloc: cannot allocate)": [
         "run.sh: line 12: let: STEPS = TOTAL / N: division by 0 (error token is \"N\")",
         "[2026-12-01 10:00:00,123] /opt/job/run.sh: 13: arithmetic expression: division by zero",
+        "run.sh: xrealloc: cannot allocate 18446744071562067968 bytes (1114112 bytes allocated)",
     ],
     r"^(?:[a-z_]\w*\.)+_*[A-Z]\w*: ": [
         "concurrent.futures.process.BrokenProcessPool: A child process terminated abruptly",
         "[rank2]: concurrent.futures.process.BrokenProcessPool: A process in the pool was terminated",
         "2026-11-24 10:00:00,123 concurrent.futures.process.BrokenProcessPool: A child process died",
     ],
-    r"^(?:\S*/)?(?:cp|mv|ls|cat|rm|mkdir|ln|chmod|chown|tar|unzip|gzip|cd|source|rsync|wget|curl|python[\d.]*|bash|sh):\s+[^\d\s]": [
+    r"^(?:\S*/)?(?:cp|mv|ls|cat|rm|mkdir|ln|chmod|chown|tar|unzip|gzip|cd|source|rsync|wget|curl|python[\d.]*|bash|sh|expr|head|tail|sort|iconv|sha\d*sum|md5sum|awk|sed|grep|find|xargs|cut|dd|touch|tee|zcat|xz|bunzip2|aws|gsutil|azcopy|apt-get|apt|dpkg|pip\d?):\s+[^\d\s]": [
         "cp: cannot stat '/data/x': No such file or directory",
         "[worker-1]: /usr/bin/python3.11: can't open file '/app/train.py'",
         "tar: Unexpected EOF in archive",
