@@ -155,11 +155,11 @@ def load_source(source: RuleSource) -> tuple[list[Rule], list[Problem]]:
 
 
 def rule_files(path: Path) -> list[Path]:
-    """The rule files a source names: the file itself, or a directory's (recursively, sorted)."""
-    if path.is_file():
-        return [path]
+    """The rule files a source names: the file itself, or a directory's (recursively, sorted).
+
+    A path named that is neither (a FIFO) is given as it is, so that its loader says what it is."""
     if not path.is_dir():
-        return []
+        return [path] if path.exists() else []
     return sorted(
         p for p in path.rglob("*")
         if p.suffix in RULE_SUFFIXES and p.is_file()

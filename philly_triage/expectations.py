@@ -14,7 +14,7 @@ from typing import Any, Optional
 
 from philly_triage.catalogue import Catalogue, Problem
 from philly_triage.models import Status
-from philly_triage.yaml_source import YamlDocument, YamlSyntaxError, load_yaml
+from philly_triage.yaml_source import YamlDocument, YamlFileError, load_yaml_file
 
 ENTRY_KEYS = {
     "category": "a category id of the catalogue, or no_failure, unclassified or error",
@@ -57,13 +57,9 @@ def load_expectations(path: Path, catalogue: Catalogue) -> Expectations:
     """Read and validate one expectations file; raise ExpectationsError listing every problem."""
     name = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ExpectationsError([Problem(name, None, None, f"cannot read the file: {err}")]) from None
-    try:
-        document = load_yaml(text)
-    except YamlSyntaxError as err:
-        raise ExpectationsError([Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]) from None
+        document = load_yaml_file(name)
+    except YamlFileError as err:
+        raise ExpectationsError([Problem(name, err.line, None, err.message)]) from None
     labels = tuple(rule.id for rule in catalogue.rules) + STATUS_LABELS
     return _Reader(name, document, labels).read()
 

@@ -16,13 +16,14 @@ from typing import Any, Iterator, Optional, Sequence
 
 from philly_triage.markers import Markers
 from philly_triage.reader import LogError, open_log
-from philly_triage.yaml_source import YamlSyntaxError, load_yaml
+from philly_triage.yaml_source import Unreadable, YamlFileError, load_yaml_file
 
 META_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
 JOB_META_NAMES = tuple("job" + suffix for suffix in META_SUFFIXES)
 META_FIELDS = ("gpus", "start", "end", "retries", "exit_code")
 HEAD_BYTES, TAIL_BYTES = 256 << 10, 256 << 10
 MAX_META_BYTES = 1 << 20
+MAX_COUNT = 1_000_000  # more GPUs or retries than this is a mistake, not a job
 
 
 def is_meta_file(name: str) -> bool:
@@ -86,48 +87,62 @@ def _hours(start: dt.datetime, end: dt.datetime) -> float:
 
 
 def read_meta(path: str) -> tuple[JobMeta, Optional[str]]:
-    """The metadata of a job, or an empty one and ``file:line: problem``: a bad file never stops a run."""
+    """The metadata of a job, and ``file:line: problem`` for what could not be used: a bad value
+    costs that value (a bad file, the file), and never stops a run."""
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_META_BYTES + 1)
-        if len(raw) > MAX_META_BYTES:
-            return JobMeta(), f"{path}: larger than {MAX_META_BYTES >> 20} MB, not a metadata file"
-        document = load_yaml(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        return JobMeta(), f"{path}: cannot read: {err}"
-    except YamlSyntaxError as err:
-        return JobMeta(), f"{path}:{err.line}: YAML syntax error: {err.problem}"
+        document = load_yaml_file(path, MAX_META_BYTES, lenient=True)
+    except YamlFileError as err:
+        where = path if err.line is None else f"{path}:{err.line}"
+        return JobMeta(), f"{where}: {err.message}"
     data = document.data
     if not isinstance(data, dict):
         return JobMeta(), f"{path}: must be a mapping with gpus, start, end, retries and exit_code"
     values: dict[str, Any] = {}
+    problems: list[str] = []
     for key in META_FIELDS:
         if key not in data:
             continue
-        value = data[key]
-        where = f"{path}:{document.line_of(key)}"
-        if key == "exit_code":
-            if not isinstance(value, int) or isinstance(value, bool) or not -255 <= value <= 255:
-                return JobMeta(), f"{where}: 'exit_code' must be an integer from -255 to 255"
-            values[key] = value
-        elif key in ("gpus", "retries"):
-            least = 1 if key == "gpus" else 0
-            if not isinstance(value, int) or isinstance(value, bool) or value < least:
-                return JobMeta(), f"{where}: '{key}' must be an integer of at least {least}"
-            values[key] = value
+        problem = _meta_problem(key, data[key])
+        if problem is None:
+            values[key] = _moment(data[key]) if key in ("start", "end") else data[key]
         else:
-            moment = _moment(value)
-            if moment is None:
-                return JobMeta(), f"{where}: '{key}' must be an ISO 8601 time (2026-11-24T10:00:00Z) or epoch seconds"
-            values[key] = moment
-    meta = JobMeta(**values)
-    if meta.start is not None and meta.end is not None and meta.end < meta.start:
-        return JobMeta(), f"{path}:{document.line_of('end')}: 'end' is before 'start'"
-    return meta, None
+            problems.append(f"{path}:{document.line_of(key)}: {problem}")
+    if "start" in values and "end" in values and values["end"] < values["start"]:
+        problems.append(f"{path}:{document.line_of('end')}: 'end' is before 'start'")
+        del values["start"], values["end"]
+    return JobMeta(**values), "; ".join(problems) or None
+
+
+def _meta_problem(key: str, value: Any) -> Optional[str]:
+    """Why a metadata value cannot be used, or None."""
+    if isinstance(value, Unreadable):
+        return f"'{key}': {value.problem}"
+    if key == "exit_code":
+        if not _is_int(value) or not -255 <= value <= 255:
+            return "'exit_code' must be an integer from -255 to 255"
+    elif key in ("gpus", "retries"):
+        least = 1 if key == "gpus" else 0
+        if not _is_int(value) or not least <= value <= MAX_COUNT:
+            return f"'{key}' must be an integer of at least {least} and at most {MAX_COUNT:,}"
+    elif _moment(value) is None:
+        return f"'{key}' must be an ISO 8601 time (2026-11-24T10:00:00Z) or epoch seconds"
+    return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _moment(value: Any) -> Optional[dt.datetime]:
-    """A time as naive UTC: YAML's own timestamps, ISO 8601 strings, or seconds since the epoch."""
+    """A time as naive UTC: YAML's own timestamps, ISO 8601 strings, or seconds since the epoch;
+    None for anything else, and for a time that naive UTC cannot hold (NaN, 1e30, year 1 at +01:00)."""
+    try:
+        return _as_utc(value)
+    except (ValueError, OverflowError, OSError):  # out of the range a datetime holds
+        return None
+
+
+def _as_utc(value: Any) -> Optional[dt.datetime]:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -137,10 +152,7 @@ def _moment(value: Any) -> Optional[dt.datetime]:
     elif isinstance(value, dt.date):
         moment = dt.datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
-        try:
-            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
+        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     else:
         return None
     if moment.tzinfo is not None:
@@ -161,7 +173,7 @@ def log_span(files: Sequence[str], markers: Markers) -> Optional[tuple[dt.dateti
         return None
     start, end = min(first for first, _ in chosen), max(last for _, last in chosen)
     if end < start and not dated:  # glog lines have no year: the run crossed New Year
-        end = end.replace(year=end.year + 1)
+        end += dt.datetime(end.year + 1, 1, 1) - dt.datetime(end.year, 1, 1)  # (replace() fails on 29 February)
     return start, end
 
 

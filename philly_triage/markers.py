@@ -13,7 +13,7 @@ from typing import Optional
 from philly_triage.catalogue import CatalogueError, Problem
 from philly_triage.catalogue_cache import cache_dir, read_own, write_atomically
 from philly_triage.first_pass import LineFinder, LineKinds, compile_finder, compile_line_kinds
-from philly_triage.yaml_source import YamlSyntaxError, load_yaml
+from philly_triage.yaml_source import YamlFileError, parse_yaml_bytes, read_yaml_bytes
 
 MARKERS_FILE = Path(__file__).resolve().parent / "markers.yaml"
 SECTIONS = (
@@ -131,12 +131,10 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
     """
     name = str(path)
     try:
-        raw = path.read_bytes()
-        document = load_yaml(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        raise CatalogueError([Problem(name, None, None, f"cannot read the file: {err}")]) from None
-    except YamlSyntaxError as err:
-        raise CatalogueError([Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]) from None
+        raw = read_yaml_bytes(name)
+        document = parse_yaml_bytes(raw)
+    except YamlFileError as err:
+        raise CatalogueError([Problem(name, err.line, None, err.message)]) from None
     data = document.data if isinstance(document.data, dict) else {}
     stamp = _checked_stamp(raw)
     checked = stamp is not None and read_own(stamp) is not None

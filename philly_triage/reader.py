@@ -4,6 +4,11 @@ A plain log can be read backwards from its end (the failure that ended a job is 
 there). A compressed or UTF-16 log can only be read forwards: it is decompressed or transcoded to
 UTF-8 chunk by chunk. A damaged archive yields what came before the damage. Nothing here blocks on
 a FIFO or loads a whole file.
+
+Every file triage reads (logs, metadata, rule, stage, marker and expectation files) is opened by
+``open_regular``: without blocking, and checked after it is open, so that a file swapped for a FIFO
+between a check and the open cannot hang the run. A log that shrinks, is replaced or fails while it
+is read gives what was read, with a note that it changed, never an exception.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import codecs
 import lzma
 import os
 import stat
+import tempfile
 import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator, Optional
@@ -20,6 +26,59 @@ from typing import BinaryIO, Callable, Iterator, Optional
 SNIFF_BYTES = 8192
 CHUNK_BYTES = 2 << 20  # one forward read; memory stays bounded by a few of these
 COMPRESSED_INPUT = 1 << 20  # compressed bytes fed to a decompressor at a time
+# A file whose size says 0 but that holds bytes (/proc, some FUSE files) is copied to a spool,
+# in memory up to this size, so it is read once and can be read from its end like any log.
+SPOOL_MEMORY = 8 << 20
+# The kinds of file that are not regular, as notes and messages name them.
+FILE_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a directory"), (stat.S_ISSOCK, "a socket"),
+              (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+
+
+class NotRegularFile(OSError):
+    """A path that opened as something other than a regular file (a FIFO, a directory, a device)."""
+
+    def __init__(self, path: str, kind: str):
+        super().__init__(f"{kind}, not a regular file")
+        self.filename = path
+        self.kind = kind
+
+    def __str__(self) -> str:
+        return f"{self.kind}, not a regular file"
+
+
+def open_regular(path: str) -> tuple[BinaryIO, os.stat_result]:
+    """Open ``path`` for reading without blocking, then check that what was opened is a regular
+    file; raise OSError (NotRegularFile for a FIFO, a directory or a device).
+
+    O_NONBLOCK makes the open of a FIFO return at once instead of waiting for a writer, and the
+    check is made on the open descriptor (fstat), so no swap between a check and the open counts.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    descriptor = os.open(path, flags)
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in FILE_KINDS if test(info.st_mode)), "a special file")
+            raise NotRegularFile(path, kind)
+        return os.fdopen(descriptor, "rb", buffering=0), info
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of the regular file at ``path`` (one more than ``limit`` says that
+    it is larger); raise OSError as ``open_regular`` does."""
+    handle, _ = open_regular(path)
+    with handle:
+        parts, size = [], 0
+        while size <= limit:
+            data = handle.read(limit + 1 - size)
+            if not data:
+                break
+            parts.append(data)
+            size += len(data)
+        return b"".join(parts)
 
 
 class LogError(Exception):
@@ -61,25 +120,52 @@ class LogSource:
         return self.decompressor is None and self.encoding is None
 
     def read(self, start: int, stop: int) -> bytes:
-        """Bytes ``start..stop-1`` of a plain log."""
-        self.handle.seek(start)
-        return self.handle.read(stop - start)
+        """Bytes ``start..stop-1`` of a plain log (fewer when it shrank while it was read)."""
+        if stop <= start:
+            return b""
+        data = self._read_at(start, stop - start)
+        if len(data) < stop - start and stop <= self.size:
+            self._changed("it shrank")
+        return data
 
     def count_newlines(self, stop: int) -> int:
         """How many lines end before byte ``stop`` of a plain log, read in bounded chunks."""
-        self.handle.seek(0)
         count, position = 0, 0
         while position < stop:
-            data = self.handle.read(min(CHUNK_BYTES, stop - position))
+            data = self._read_at(position, min(CHUNK_BYTES, stop - position))
             if not data:
+                if stop <= self.size:
+                    self._changed("it shrank")
                 break
             count += data.count(b"\n")
             position += len(data)
         return count
 
+    def _read_at(self, start: int, size: int) -> bytes:
+        """Up to ``size`` bytes from ``start``: what could be read, and a note when the file failed
+        under the read (an error from its file system while it was truncated or replaced)."""
+        parts: list[bytes] = []
+        try:
+            self.handle.seek(start)
+            wanted = size
+            while wanted > 0:
+                data = self.handle.read(wanted)
+                if not data:
+                    break
+                parts.append(data)
+                wanted -= len(data)
+        except OSError as err:
+            self._changed(f"reading it failed: {err.strerror or err}")
+        return b"".join(parts)
+
+    def _changed(self, how: str) -> None:
+        """Note that the file changed (or failed) while it was read: what was read is all there is."""
+        if self.damaged is None:
+            self.damaged = f"the file changed while it was read ({how}); analysed what was read"
+            self.notes.append(self.damaged)
+
     def chunks(self) -> Iterator[bytes]:
         """The whole log as UTF-8 bytes, from its start, in chunks of about CHUNK_BYTES."""
-        self.handle.seek(0)
         raw: Iterator[bytes] = self._raw_chunks()
         if self.decompressor is not None:
             raw = self._decompressed(raw)
@@ -89,10 +175,14 @@ class LogSource:
 
     def _raw_chunks(self) -> Iterator[bytes]:
         size = COMPRESSED_INPUT if self.decompressor is not None else CHUNK_BYTES
+        position = 0
         while True:
-            data = self.handle.read(size)
+            data = self._read_at(position, size)
             if not data:
+                if position < self.size:
+                    self._changed("it shrank")
                 return
+            position += len(data)
             yield data
 
     def _decompressed(self, raw: Iterator[bytes]) -> Iterator[bytes]:
@@ -148,17 +238,21 @@ def _transcoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
 def open_log(path: str) -> LogSource:
     """Open ``path`` for reading; raise LogError saying why a file cannot be analysed."""
     try:
-        info = os.stat(path)
+        handle, info = open_regular(path)
+    except NotRegularFile:
+        raise LogError("not a regular file") from None
     except OSError as err:
         raise LogError(f"cannot read: {err.strerror or err}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise LogError("not a regular file")  # a FIFO or device: opening it could block
     try:
-        handle = open(path, "rb", buffering=0)
+        size = info.st_size
+        if size == 0:
+            handle, size = _spooled(handle)
+        handle.seek(0)
         head = handle.read(SNIFF_BYTES)
     except OSError as err:
+        handle.close()
         raise LogError(f"cannot read: {err.strerror or err}") from None
-    source = LogSource(path, handle, info.st_size)
+    source = LogSource(path, handle, size)
     for magic, make in COMPRESSED.items():
         if head.startswith(magic):
             source.decompressor = make
@@ -170,6 +264,23 @@ def open_log(path: str) -> LogSource:
         source.close()
         raise
     return source
+
+
+def _spooled(handle: BinaryIO) -> tuple[BinaryIO, int]:
+    """A file whose size says 0, and its real size: itself when it is empty; else its bytes read
+    to its end into a spool (a /proc file has content that its size does not show)."""
+    data = handle.read(CHUNK_BYTES)
+    if not data:
+        return handle, 0
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    size = 0
+    with handle:
+        while data:
+            spool.write(data)
+            size += len(data)
+            data = handle.read(CHUNK_BYTES)
+    spool.seek(0)
+    return spool, size  # type: ignore[return-value]
 
 
 def _decompressed_head(source: LogSource) -> bytes:

@@ -15,7 +15,7 @@ import regex
 
 from philly_triage.models import RETRY_ADVICE, ContextPattern, Example, Pattern, Rule
 from philly_triage.regex_syntax import MAX_EXPANDED_SIZE, expanded_size, parse
-from philly_triage.yaml_source import YamlDocument, YamlSyntaxError, load_yaml
+from philly_triage.yaml_source import YamlDocument, YamlFileError, load_yaml_file
 
 RULE_KEYS = {
     "id": "a short stable id, e.g. gpu_out_of_memory",
@@ -73,13 +73,9 @@ def load_rule_file(path: Path) -> tuple[Optional[Rule], list[Problem]]:
     """Parse and validate one rule file: the rule, or the problems that keep it out."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        return None, [Problem(name, None, None, f"cannot read the file: {err}")]
-    try:
-        document = load_yaml(text)
-    except YamlSyntaxError as err:
-        return None, [Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]
+        document = load_yaml_file(name)
+    except YamlFileError as err:
+        return None, [Problem(name, err.line, None, err.message)]
     return _RuleReader(name, document).read()
 
 

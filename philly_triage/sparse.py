@@ -13,6 +13,7 @@ searched, never split into lines.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
@@ -232,25 +233,49 @@ class _Buffer:
 
 # Regions, like the locator's views, are made of lines and carriage-return segments alike: a
 # progress bar redrawn on one line of many MB gives a region of the few segments around a hit.
-SCAN_BACK = 64 << 10  # how far back a segment's start is first looked for
+# Every walk below costs what lies between where it starts and what it finds, never the rest of
+# the buffer: a search for a separator looks in windows that grow (FIRST_WINDOW, then 16 times
+# wider), and a run of blank lines or bare carriage returns is skipped in one search, not one
+# segment at a time (a few MB of ``\r`` once made the walk quadratic).
+FIRST_WINDOW = 256
+NON_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # what bytes.isspace() does not count as space
 
 
 def _line_end(data: bytes, start: int) -> int:
     """Where the line or carriage-return segment holding byte ``start`` ends (its separator)."""
-    end = data.find(b"\n", start)
-    end = len(data) if end < 0 else end
-    carriage = data.find(b"\r", start, end)
-    return end if carriage < 0 else carriage
+    size, window = len(data), FIRST_WINDOW
+    while True:
+        stop = min(size, start + window)
+        newline = data.find(b"\n", start, stop)
+        carriage = data.find(b"\r", start, stop if newline < 0 else newline)
+        if carriage >= 0:
+            return carriage
+        if newline >= 0 or stop == size:
+            return stop if newline < 0 else newline
+        window <<= 4
 
 
 def _line_start(data: bytes, offset: int) -> int:
     """Where the line or carriage-return segment holding byte ``offset`` starts."""
-    floor = max(0, offset - SCAN_BACK)
-    found = max(data.rfind(b"\n", floor, offset), data.rfind(b"\r", floor, offset))
-    if found < 0 and floor > 0:  # a segment longer than SCAN_BACK
-        newline = data.rfind(b"\n", 0, offset)
-        found = max(newline, data.rfind(b"\r", newline + 1, offset))
-    return found + 1
+    window = FIRST_WINDOW
+    while True:
+        floor = max(0, offset - window)
+        found = max(data.rfind(b"\n", floor, offset), data.rfind(b"\r", floor, offset))
+        if found >= 0 or floor == 0:
+            return found + 1
+        window <<= 4
+
+
+def _last_non_blank(data: bytes, stop: int) -> int:
+    """The offset of the last byte before ``stop`` that is not white space, or -1."""
+    window = FIRST_WINDOW
+    while stop > 0:
+        floor = max(0, stop - window)
+        kept = len(data[floor:stop].rstrip())
+        if kept:
+            return floor + kept - 1
+        stop, window = floor, min(window << 4, MAX_CARRY_BYTES)
+    return -1
 
 
 def _back(data: bytes, line_start: int, lines: int) -> int:
@@ -258,10 +283,11 @@ def _back(data: bytes, line_start: int, lines: int) -> int:
     ``line_start`` (the locator does not count blank lines, so neither does a region)."""
     position = line_start
     while lines > 0 and position > 0:
-        end = position - 1
-        position = _line_start(data, end)
-        if not data[position:end].isspace() and position < end:
-            lines -= 1
+        last = _last_non_blank(data, position)
+        if last < 0:
+            return 0
+        position = _line_start(data, last)
+        lines -= 1
     return position
 
 
@@ -269,8 +295,9 @@ def _forward(data: bytes, line_start: int, lines: int) -> int:
     """The end (just past its separator) of the ``lines``-th non-blank line or segment from ``line_start``."""
     position = line_start
     while lines > 0 and position < len(data):
-        end = _line_end(data, position)
-        if position < end and not data[position:end].isspace():
-            lines -= 1
-        position = end + 1
+        found = NON_BLANK.search(data, position)
+        if found is None:
+            return len(data)
+        position = _line_end(data, found.start()) + 1
+        lines -= 1
     return min(position, len(data))

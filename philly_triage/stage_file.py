@@ -13,7 +13,7 @@ from pathlib import Path
 
 from philly_triage.models import STAGES, StageMarker
 from philly_triage.rule_file import Problem
-from philly_triage.yaml_source import YamlSyntaxError, load_yaml
+from philly_triage.yaml_source import YamlFileError, load_yaml_file
 
 STAGE_FILE_NAMES = ("stages.yaml", "stages.yml")
 
@@ -26,11 +26,9 @@ def load_stage_file(path: Path) -> tuple[list[StageMarker], list[Problem]]:
     """The markers of one stages file, or the problems that keep them out."""
     name = str(path)
     try:
-        document = load_yaml(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as err:
-        return [], [Problem(name, None, None, f"cannot read the file: {err}")]
-    except YamlSyntaxError as err:
-        return [], [Problem(name, err.line, None, f"YAML syntax error: {err.problem}")]
+        document = load_yaml_file(name)
+    except YamlFileError as err:
+        return [], [Problem(name, err.line, None, err.message)]
     data = document.data
     problems: list[Problem] = []
 

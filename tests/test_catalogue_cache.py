@@ -315,9 +315,10 @@ def test_syntax_errors_keep_pyyaml_words_and_lines(text, pure_python):
     assert (fast.value.line, fast.value.problem) == (slow.value.line, slow.value.problem)
 
 
-def test_deep_nesting_is_a_python_error_not_a_crash():
-    with pytest.raises(RecursionError):
+def test_deep_nesting_is_refused_with_a_line_not_a_crash():
+    with pytest.raises(yaml_source.YamlSyntaxError) as refused:
         yaml_source.load_yaml("[" * 100_000 + "]" * 100_000)
+    assert refused.value.line == 1 and "nested more than" in refused.value.problem
 
 
 def test_only_counted_repeats_can_make_a_pattern_unroll_beyond_its_length(catalogue):

@@ -111,5 +111,5 @@ def test_unreadable_file(tmp_path, markers, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("builtins.open", refuse)
+    monkeypatch.setattr("os.open", refuse)  # the reader opens with os.open (non-blocking, then fstat)
     assert scan_log(str(path), markers).error == "cannot read: Permission denied"
