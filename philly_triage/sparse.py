@@ -245,13 +245,15 @@ def _line_end(data: bytes, start: int) -> int:
     """Where the line or carriage-return segment holding byte ``start`` ends (its separator)."""
     size, window = len(data), FIRST_WINDOW
     while True:
-        stop = min(size, start + window)
+        stop = start + window  # (find clamps it to the data)
         newline = data.find(b"\n", start, stop)
         carriage = data.find(b"\r", start, stop if newline < 0 else newline)
         if carriage >= 0:
             return carriage
-        if newline >= 0 or stop == size:
-            return stop if newline < 0 else newline
+        if newline >= 0:
+            return newline
+        if stop >= size:
+            return size
         window <<= 4
 
 
@@ -266,8 +268,17 @@ def _line_start(data: bytes, offset: int) -> int:
         window <<= 4
 
 
+_WHITE_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.rstrip() strips
+_SEPARATORS = frozenset(b"\n\r")
+
+
 def _last_non_blank(data: bytes, stop: int) -> int:
     """The offset of the last byte before ``stop`` that is not white space, or -1."""
+    # The common cases, without copying a window: a byte of text, or one separator and then one.
+    if stop > 0 and data[stop - 1] not in _WHITE_SPACE:
+        return stop - 1
+    if stop > 1 and data[stop - 1] in _SEPARATORS and data[stop - 2] not in _WHITE_SPACE:
+        return stop - 2
     window = FIRST_WINDOW
     while stop > 0:
         floor = max(0, stop - window)
