@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Generate the independent held-out evaluation set of triage: eval/heldout/ + eval/heldout.expected.yaml.
+"""Generate a held-out evaluation set of triage: eval/heldout/ + eval/heldout.expected.yaml (set a, the
+default), or eval/heldout_b/ + eval/heldout_b.expected.yaml (set b: the second set, made blind later
+from other programs, eval/programs_b/).
 
-Each job REALLY RUNS a small program (eval/programs/*.py) on CPU with the --python interpreter
+Each job REALLY RUNS a small program (eval/programs/*.py, eval/programs_b/*.py) on CPU with the --python interpreter
 (torch, tensorflow, keras, numpy, pandas, pillow, h5py), captures its stdout and stderr line by line,
 then lays the capture out as a platform stores logs (eval/lib/platforms.py), with seeded randomness.
 The expected failure file and line are computed from the capture (the program's `expect` regex, or
 the platform line a wrapper marks), never written by hand.
 
-    python eval/generate.py --python /work/dlenv/bin/python [--workers 3] [--only NAME...]
+    python eval/generate.py --python /work/dlenv/bin/python [--set a|b] [--workers 3] [--only NAME...]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import concurrent.futures as cf
 import gzip
 import json
@@ -29,15 +32,26 @@ sys.path.insert(0, HERE)
 
 from lib import httpserver, platforms  # noqa: E402
 from lib.runner import Run, run  # noqa: E402
-from programs import code, data, dl, env, ok, oot, syntax  # noqa: E402
-
-MODULES = (dl, env, code, data, syntax, oot, ok)
-SEED = 20261201
+PROJECTS_B = ["swin-ade", "mae-pretrain", "roberta-mnli", "whisper-ft", "sam-finetune", "dino-v2", "mbart-enro",
+            "conformer-aishell", "gnn-qm9", "sasrec-ml1m", "fasterrcnn-city", "stylegan-ffhq", "tacotron-ljs", "bigbird-qa",
+            "resnext-inat", "xlmr-panx", "esm-protein", "nerf-blender", "diffusion-lsun", "maskformer-coco", "ctr-avazu",
+            "lm-wikitext", "slowfast-k400", "hubert-libri", "deberta-race", "ssd-widerface", "pix2pix-maps", "gpt-neo-code"]
+# Each set: its programs' package and modules, its seed, the project names its jobs are named after.
+SETS = {
+    "a": {"programs": "programs", "modules": ("dl", "env", "code", "data", "syntax", "oot", "ok"), "seed": 20261201,
+          "out": "heldout", "projects": None},
+    "b": {"programs": "programs_b", "modules": ("dl", "env", "code", "data", "oot", "ok"), "seed": 20261206,
+          "out": "heldout_b", "projects": PROJECTS_B},
+}
+PROGRAMS = "programs"  # the chosen set's (main() sets these three)
+MODULES: tuple = ()
+SEED = SETS["a"]["seed"]
 PROJECTS = ["bert-squad", "resnet50-imagenet", "gpt2-ft", "wav2vec-ls", "detr-coco", "unet-kitti", "t5-summ",
             "vit-cifar", "dlrm-criteo", "lstm-ptb", "yolo-voc", "mt-wmt16", "clip-cc3m", "ner-conll", "dcgan-celeba",
             "deepspeech", "graphsage-ogb", "ppo-atari", "wide-deep", "sentiment-sst2", "rec-ranker", "ocr-crnn",
             "asr-conformer", "llama-lora", "pointnet-mn40", "seg-ade20k", "tabnet-higgs", "vae-mnist",
             "retrieval-msmarco", "tts-tacotron", "kws-speechcmd", "img-caption"]
+SETS["a"]["projects"] = PROJECTS
 # Programs whose failure is printed without a Traceback: they get line-prefix styles more often.
 NO_TRACEBACK_HINT = ("argparse", "py2-", "indent", "taberror", "unterminated", "except-comma", "async-keyword",
                      "paren-never", "python-cant-open", "python-m-", "sh-")
@@ -197,17 +211,29 @@ def yaml_str(s):
     return json.dumps(s, ensure_ascii=False)
 
 
+def choose_set(args) -> None:
+    """Point the generator at one set's programs, seed, names and outputs."""
+    global PROGRAMS, MODULES, SEED, PROJECTS
+    chosen = SETS[args.set]
+    PROGRAMS, SEED, PROJECTS = chosen["programs"], chosen["seed"], chosen["projects"]
+    MODULES = tuple(importlib.import_module(f"{PROGRAMS}.{name}") for name in chosen["modules"])
+    args.out = args.out or os.path.join(HERE, chosen["out"])
+    args.expect = args.expect or os.path.join(HERE, chosen["out"] + ".expected.yaml")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--python", required=True, help="interpreter with torch, tensorflow, numpy, pandas, pillow, h5py")
     ap.add_argument("--workers", type=int, default=3)
-    ap.add_argument("--out", default=os.path.join(HERE, "heldout"))
-    ap.add_argument("--expect", default=os.path.join(HERE, "heldout.expected.yaml"))
+    ap.add_argument("--set", choices=sorted(SETS), default="a", help="which held-out set to make")
+    ap.add_argument("--out", help="default: eval/heldout/ (set a), eval/heldout_b/ (set b)")
+    ap.add_argument("--expect", help="default: eval/heldout.expected.yaml, eval/heldout_b.expected.yaml")
     ap.add_argument("--only", nargs="*", help="only programs whose name contains one of these (for debugging)")
     args = ap.parse_args()
     log = lambda m: print(m, file=sys.stderr, flush=True)
     t_start = time.time()
 
+    choose_set(args)
     rng = random.Random(SEED)
     progs = all_programs()
     jobs = plan(progs, rng)
@@ -311,7 +337,7 @@ def main():
                 if j.get("retries"):
                     f.write(f"retries: {len(j['retries'])}\n")
             stats["meta"][key] += 1
-        src = (f"program {p.name} in eval/programs/{p.module}.py ({p.framework}, {p.kind}"
+        src = (f"program {p.name} in eval/{PROGRAMS}/{p.module}.py ({p.framework}, {p.kind}"
                f"{', started by launch.sh' if j.get('launch') else ''}), really run (exit {cap.rc}"
                + (f", {cap.signalled} sent" if cap.signalled else "") + f"); wrapped as {style}")
         if p.desc:
@@ -338,7 +364,8 @@ def main():
         stats["lines"][key] = total_lines
 
     with open(args.expect, "w", encoding="utf-8") as f:
-        f.write("# Expected result of each job in eval/heldout/, written by eval/generate.py (do not edit by hand).\n")
+        f.write(f"# Expected result of each job in eval/{os.path.basename(args.out)}/, written by eval/generate.py"
+                f" --set {args.set} (do not edit by hand).\n")
         f.write("# line: 1-based, counting \\n only (grep -n), in the decompressed text for .gz files.\n")
         for key in sorted(expected):
             e = expected[key]

@@ -1,5 +1,5 @@
-"""The held-out sets of whole real runs (eval/heldout/ and eval/heldout_b/, made by eval/generate.py and
-eval/generate_b.py from different programs): the issue's floors.
+"""The held-out sets of whole real runs (eval/heldout/ and eval/heldout_b/, made from different programs
+by eval/generate.py and eval/generate.py --set b): the issue's floors.
 
 Each job's logs come from really running a failing or successful program, wrapped in a platform's
 output. The floors are those the verdicts must meet to be acted on without a second look: category
