@@ -173,8 +173,12 @@ def _lines_with_triggers(lines: list[LogLine], markers: Markers) -> list[int]:
 
 def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
     """A progress or success line counts unless it also reports trouble: a keyword (not noise), or
-    a launcher's report of a failure ("job finished with exit code 1")."""
-    return holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text)) and not markers.is_wrapper(text)
+    a launcher's report of a failure ("job finished with exit code 1"); nor does a line printed at
+    shutdown whatever the end (wandb's run summary of the losses)."""
+    return (
+        holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text))
+        and not markers.is_wrapper(text) and not markers.is_teardown(text)
+    )
 
 
 def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:

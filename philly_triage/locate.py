@@ -329,8 +329,9 @@ def _under_ignored_header(lines: LineView, index: int) -> bool:
 
 
 def set_aside(text: str, markers: Markers) -> bool:
-    """Whether a line is never the failure, whatever surrounds it: noise that does not stop the job."""
-    return markers.is_noise(text) and not markers.is_termination(text)
+    """Whether a line is never the failure, whatever surrounds it: noise, or what a job prints as it
+    shuts down, unless it says the job was stopped from outside."""
+    return (markers.is_noise(text) or markers.is_teardown(text)) and not markers.is_termination(text)
 
 
 def _fatal_detail(lines: LineView, index: int, markers: Markers) -> Iterator[str]:

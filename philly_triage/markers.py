@@ -19,11 +19,13 @@ MARKERS_FILE = Path(__file__).resolve().parent / "markers.yaml"
 SECTIONS = (
     "line_prefixes", "noise", "progress", "success", "fatal", "terminations",
     "wrappers", "consequences", "keywords", "triggers", "success_hints", "exit_status", "retry_dirs", "timestamps",
+    "teardown",
     "job_streams",
 )
 
 # The sections that say what kind of line a line is (searched together, see first_pass.LineKinds).
-LINE_SECTIONS = ("noise", "progress", "success", "fatal", "terminations", "wrappers", "consequences", "keywords")
+LINE_SECTIONS = ("noise", "progress", "success", "fatal", "terminations", "wrappers", "consequences", "keywords",
+                 "teardown")
 
 
 class _Alternation:
@@ -80,6 +82,7 @@ class Markers:
     # The sections above a line matches, found in one search (hyperscan); None: each searched alone.
     kinds: Optional[LineKinds] = None
     any_prefix: Optional[re.Pattern] = None  # all line prefixes in one (unnamed) alternation
+    teardown: Optional[_Alternation] = None  # lines printed at shutdown: never a failure, never evidence of going on
 
     def _has(self, section: str, text: str) -> bool:
         if self.kinds is not None:
@@ -89,6 +92,9 @@ class Markers:
 
     def is_noise(self, text: str) -> bool:
         return self._has("noise", text)
+
+    def is_teardown(self, text: str) -> bool:
+        return self._has("teardown", text)
 
     def is_progress(self, text: str) -> bool:
         return self._has("progress", text)
@@ -171,6 +177,7 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
     return Markers(
         line_prefixes=prefixes,
         noise=_any_of(patterns["noise"]),
+        teardown=_any_of(patterns["teardown"]),
         progress=_any_of(patterns["progress"]),
         success=_any_of(patterns["success"]),
         fatal=_any_of(patterns["fatal"]),
