@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional, Sequence
 
+from philly_triage.gpu_time import line_time
 from philly_triage.lines import clean_line, counts_as_evidence
 from philly_triage.locate import PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE
 from philly_triage.markers import Markers
@@ -56,27 +57,43 @@ def _time_before(path: str, offset: int, markers: Markers) -> Optional[dt.dateti
 
 def _went_on_after(path: str, moment: dt.datetime, markers: Markers) -> Optional[bool]:
     """Whether the end of ``path`` holds progress or success lines printed after ``moment`` (None:
-    its end has no times to tell)."""
+    its end has no times to tell).
+
+    A line without a timestamp was printed when the nearest timestamped line before it was. The end
+    is read backwards, a timestamped line and the lines after it at a time, and only as far as the
+    first such group printed at or before ``moment``.
+    """
     data = _read(path, lambda size: (max(0, size - TAIL_BYTES), size))
     if data is None:
         return None
-    lines = data.split(b"\n")
-    times = _times_so_far(lines, markers)
-    if times and times[-1] is None:
-        return None
     progress = success = 0
-    for index in reversed(range(len(lines))):
-        if times[index] is None or times[index] <= moment:
-            break  # what comes before was printed before the failure, or when is not known
-        for segment in lines[index].split(b"\r"):  # a progress bar's redraws
-            text, _ = clean_line(segment.decode("utf-8", "replace"), markers)
-            if counts_as_evidence(text, markers.is_success, markers):
-                success += 1
-            elif counts_as_evidence(text, markers.is_progress, markers):
-                progress += 1
+    pending = (0, 0)  # the evidence of the lines after the timestamped line being looked for
+    timed = False
+    for line in reversed(data.split(b"\n")):
+        found = _evidence_in(line, markers)
+        pending = (pending[0] + found[0], pending[1] + found[1])
+        when = line_time(line, markers)
+        if when is None:
+            continue
+        if when <= moment:
+            return False  # what comes before was printed before the failure
+        timed = True
+        progress, success, pending = progress + pending[0], success + pending[1], (0, 0)
         if progress >= PROGRESS_TO_SURVIVE or success >= SUCCESS_TO_SURVIVE:
             return True
-    return False
+    return False if timed else None  # (lines before the first timestamp: when is not known)
+
+
+def _evidence_in(line: bytes, markers: Markers) -> tuple[int, int]:
+    """How many progress and success lines one line shows (a progress bar's redraws count each)."""
+    progress = success = 0
+    for segment in line.split(b"\r"):
+        text, _ = clean_line(segment.decode("utf-8", "replace"), markers)
+        if counts_as_evidence(text, markers.is_success, markers):
+            success += 1
+        elif counts_as_evidence(text, markers.is_progress, markers):
+            progress += 1
+    return progress, success
 
 
 def _ends_well(path: str, markers: Markers) -> bool:
@@ -95,35 +112,6 @@ def _ends_well(path: str, markers: Markers) -> bool:
         if not markers.is_noise(text):
             return False
     return False
-
-
-def _times_so_far(lines: list[bytes], markers: Markers) -> list[Optional[dt.datetime]]:
-    """For each line, its time or that of the nearest timestamped line before it."""
-    times: list[Optional[dt.datetime]] = []
-    latest = None
-    for line in lines:
-        latest = line_time(line, markers) or latest
-        times.append(latest)
-    return times
-
-
-def line_time(line: bytes, markers: Markers) -> Optional[dt.datetime]:
-    """When a line was printed, by a timestamp pattern that names the year (markers.yaml ``timestamps``)."""
-    if not line[:1].strip():
-        return None
-    text = line[:64].decode("utf-8", "replace")
-    for pattern in markers.timestamps:
-        if "year" not in pattern.groupindex:
-            continue
-        found = pattern.match(text)
-        if found:
-            parts = found.groupdict()
-            try:
-                return dt.datetime(int(parts["year"]), int(parts["month"]), int(parts["day"]),
-                                   int(parts["hour"]), int(parts["minute"]), int(parts["second"]))
-            except (KeyError, TypeError, ValueError):
-                continue
-    return None
 
 
 def _read(path: str, span) -> Optional[bytes]:

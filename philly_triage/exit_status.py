@@ -21,7 +21,7 @@ from philly_triage.markers import Markers
 _HINTS = (b"xit", b"XIT", b"OOMKilled", b"ignal", b"IGNAL", b"eturn code", b"ETURN CODE")
 # How far from the end of a log its exit status is looked for: platforms report it last.
 TAIL_LINES = 400
-SIGTERM, SIGKILL = "SIGTERM", "SIGKILL"
+SIGTERM, OOM_KILLED = "SIGTERM", "OOMKilled"
 
 
 @dataclass(frozen=True)
@@ -39,17 +39,13 @@ class ExitStatus:
         return bool(self.code) or self.signal is not None
 
     @property
-    def oom_killed(self) -> bool:
-        return self.signal == "OOMKilled"
-
-    @property
     def terminated(self) -> bool:
         """Stopped from outside with SIGTERM: preemption, cancellation or a time limit."""
         return self.signal == SIGTERM
 
     def describe(self) -> str:
         """The status in a few words: "exited with code 3", "killed by SIGKILL (exit code 137)"."""
-        if self.signal == "OOMKilled":
+        if self.signal == OOM_KILLED:
             return "killed by the out-of-memory killer (OOMKilled)" + (f", exit code {self.code}" if self.code else "")
         if self.signal is not None:
             return f"killed by {self.signal}" + (f" (exit code {self.code})" if self.code is not None else "")

@@ -215,7 +215,7 @@ def _first_and_last_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 def _first_time(data: bytes, markers: Markers, dated: bool) -> Optional[dt.datetime]:
     for line in data.split(b"\n"):
-        moment = _time_of(line, markers, dated)
+        moment = line_time(line, markers, dated)
         if moment is not None:
             return moment
     return None
@@ -223,13 +223,13 @@ def _first_time(data: bytes, markers: Markers, dated: bool) -> Optional[dt.datet
 
 def _last_time(data: bytes, markers: Markers, dated: bool) -> Optional[dt.datetime]:
     for line in reversed(data.split(b"\n")):
-        moment = _time_of(line, markers, dated)
+        moment = line_time(line, markers, dated)
         if moment is not None:
             return moment
     return None
 
 
-def _time_of(line: bytes, markers: Markers, dated: bool) -> Optional[dt.datetime]:
+def line_time(line: bytes, markers: Markers, dated: bool = True) -> Optional[dt.datetime]:
     """The time a line was printed at, by a pattern that names the year (``dated``) or not."""
     if not line[:1].strip():
         return None  # blank or indented: not a timestamped line
