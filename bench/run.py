@@ -47,7 +47,7 @@ RATIO_TARGETS = {"corpus": 1.0, "big": 0.1, "big --full": 3.0}
 MEMORY_TARGET_MB = 100.0
 KEYWORD_SNIPPET = """
 import json, sys
-from philly_triage.catalogue import load_catalogue
+from philly_triage._internal.catalogue.load import load_catalogue
 words = [w for rule in load_catalogue().rules for w in rule.keywords]
 print(json.dumps({"keywords": words, "python": sys.version.split()[0]}))
 """

@@ -1,5 +1,5 @@
 """Allow ``python -m philly_triage``."""
 
-from philly_triage.cli import main
+from philly_triage._internal.cli.main import main
 
 main()

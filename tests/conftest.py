@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from philly_triage.catalogue import load_catalogue
-from philly_triage.markers import default_markers
-from philly_triage.matcher import Matcher
+from philly_triage._internal.catalogue.load import load_catalogue
+from philly_triage._internal.catalogue.markers import default_markers
+from philly_triage._internal.pipeline.match import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

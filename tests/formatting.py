@@ -7,7 +7,7 @@ from typing import Iterable
 
 from markdown_it import MarkdownIt
 
-from philly_triage.formats import OutputFormat, make_formatter
+from philly_triage._internal.output.formats import OutputFormat, make_formatter
 from philly_triage.models import FailureRecord
 
 

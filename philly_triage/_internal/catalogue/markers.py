@@ -1,0 +1,211 @@
+"""Load the locator's markers (markers.yaml): line prefixes, noise, progress, fatal lines, wrappers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from philly_triage._internal.catalogue.load import CatalogueError, Problem
+from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
+from philly_triage._internal.pipeline.prefilter import LineFinder, LineKinds, compile_finder, compile_line_kinds
+from philly_triage._internal.catalogue.yaml_source import YamlFileError, parse_yaml_bytes, read_yaml_bytes
+
+MARKERS_FILE = Path(__file__).resolve().parents[1] / "data" / "markers.yaml"
+SECTIONS = (
+    "line_prefixes", "noise", "progress", "success", "fatal", "terminations",
+    "wrappers", "consequences", "keywords", "triggers", "success_hints", "exit_status", "retry_dirs", "timestamps",
+    "teardown",
+    "job_streams",
+)
+
+# The sections that say what kind of line a line is (searched together, see first_pass.LineKinds).
+LINE_SECTIONS = ("noise", "progress", "success", "fatal", "terminations", "wrappers", "consequences", "keywords",
+                 "teardown")
+
+
+class _Alternation:
+    """One alternation of many patterns, so a line is tested in one pass; compiled on first use
+    (with hyperscan, LineKinds does this work and most alternations are never used)."""
+
+    def __init__(self, patterns: tuple[str, ...]):
+        self.pattern = "|".join(_scoped(p) for p in patterns)
+        self._compiled: Optional[re.Pattern] = None
+
+    def search(self, text: str):
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(text)
+
+
+def _any_of(patterns: tuple[str, ...]) -> Optional[_Alternation]:
+    return _Alternation(patterns) if patterns else None
+
+
+def _unnamed(pattern: str) -> str:
+    """The pattern with its named groups unnamed, so that several can be joined."""
+    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+def _scoped(pattern: str) -> str:
+    """Turn a leading global flag such as ``(?i)`` into a scoped group, so patterns can be joined."""
+    found = re.match(r"\(\?([aiLmsux]+)\)", pattern)
+    if found:
+        return f"(?{found.group(1)}:{pattern[found.end():]})"
+    return f"(?:{pattern})"
+
+
+@dataclass(frozen=True)
+class Markers:
+    line_prefixes: tuple[re.Pattern, ...]
+    noise: Optional[_Alternation]
+    progress: Optional[_Alternation]
+    success: Optional[_Alternation]
+    fatal: Optional[_Alternation]
+    terminations: Optional[_Alternation]
+    wrappers: Optional[_Alternation]
+    consequences: Optional[_Alternation]
+    keywords: Optional[_Alternation]
+    retry_dirs: tuple[re.Pattern, ...]
+    exit_status: tuple[re.Pattern, ...] = ()  # a job's exit status: named groups code and/or signal
+    job_streams: tuple[re.Pattern, ...] = ()  # names of one stream of a job's output (discover.py)
+    timestamps: tuple[re.Pattern, ...] = ()  # a line's time: named groups year (optional), month, day, hour, minute, second
+    # The byte-level first pass over raw bytes (see first_pass.py): lines that may be failures,
+    # progress lines, and lines that may be success lines.
+    triggers: Optional[LineFinder] = None
+    progress_lines: Optional[LineFinder] = None
+    success_hints: Optional[LineFinder] = None
+    # The sections above a line matches, found in one search (hyperscan); None: each searched alone.
+    kinds: Optional[LineKinds] = None
+    any_prefix: Optional[re.Pattern] = None  # all line prefixes in one (unnamed) alternation
+    teardown: Optional[_Alternation] = None  # lines printed at shutdown: never a failure, never evidence of going on
+
+    def _has(self, section: str, text: str) -> bool:
+        if self.kinds is not None:
+            return self.kinds.has(section, text)
+        pattern = getattr(self, section)
+        return pattern is not None and pattern.search(text) is not None
+
+    def is_noise(self, text: str) -> bool:
+        return self._has("noise", text)
+
+    def is_teardown(self, text: str) -> bool:
+        return self._has("teardown", text)
+
+    def is_progress(self, text: str) -> bool:
+        return self._has("progress", text)
+
+    def is_success(self, text: str) -> bool:
+        return self._has("success", text)
+
+    def is_fatal(self, text: str) -> bool:
+        return self._has("fatal", text)
+
+    def is_termination(self, text: str) -> bool:
+        return self._has("terminations", text)
+
+    def is_wrapper(self, text: str) -> bool:
+        return self._has("wrappers", text)
+
+    def is_consequence(self, text: str) -> bool:
+        return self._has("consequences", text)
+
+    def has_keyword(self, text: str) -> bool:
+        return self._has("keywords", text)
+
+    def job_stream(self, name: str) -> Optional[re.Match]:
+        """How ``name`` (a file's or folder's, less a compression suffix) names one stream of a job's output, if it does."""
+        return next((found for found in (p.fullmatch(name) for p in self.job_streams) if found), None)
+
+    def retry_number(self, name: str) -> Optional[int]:
+        for pattern in self.retry_dirs:
+            found = pattern.fullmatch(name)
+            if found:
+                return int(found.group("n"))
+        return None
+
+
+def load_markers(path: Path = MARKERS_FILE) -> Markers:
+    """Read and compile a markers file; problems are reported like a broken rule file.
+
+    Each pattern is checked by compiling it; a file checked before (the same bytes, recorded in
+    the cache directory) is not checked again, and its patterns are compiled only when used.
+    """
+    name = str(path)
+    try:
+        raw = read_yaml_bytes(name)
+        document = parse_yaml_bytes(raw)
+    except YamlFileError as err:
+        raise CatalogueError([Problem(name, err.line, None, err.message)]) from None
+    data = document.data if isinstance(document.data, dict) else {}
+    stamp = _checked_stamp(raw)
+    checked = stamp is not None and read_own(stamp) is not None
+    problems = []
+    patterns: dict[str, tuple[str, ...]] = {}
+    for section in SECTIONS:
+        items = data.get(section) or []
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            problems.append(Problem(name, document.line_of(section), None, f"'{section}' must be a list of patterns"))
+            continue
+        for index, item in enumerate(items if not checked else ()):
+            try:
+                compiled = re.compile(item)
+            except re.error as err:
+                line = document.line_of(section, index)
+                problems.append(Problem(name, line, None, f"invalid regular expression {item!r}: {err}"))
+                continue
+            if section == "exit_status" and not {"code", "signal"} & set(compiled.groupindex):
+                line = document.line_of(section, index)
+                problems.append(Problem(name, line, None, f"exit status pattern {item!r} needs a group named code or signal"))
+        patterns[section] = tuple(items)
+    for key in data:
+        if key not in SECTIONS:
+            problems.append(Problem(name, document.line_of(key), None, f"unknown section '{key}'"))
+    if problems:
+        raise CatalogueError(problems)
+    if stamp is not None and not checked:
+        write_atomically(stamp, b"")  # unrecorded if it fails: the next run checks the file again
+
+    def scoped(section: str) -> list[str]:
+        return [_scoped(p) for p in patterns[section]]
+
+    prefixes = tuple(re.compile(p) for p in patterns["line_prefixes"])
+    return Markers(
+        line_prefixes=prefixes,
+        noise=_any_of(patterns["noise"]),
+        teardown=_any_of(patterns["teardown"]),
+        progress=_any_of(patterns["progress"]),
+        success=_any_of(patterns["success"]),
+        fatal=_any_of(patterns["fatal"]),
+        terminations=_any_of(patterns["terminations"]),
+        wrappers=_any_of(patterns["wrappers"]),
+        consequences=_any_of(patterns["consequences"]),
+        keywords=_any_of(patterns["keywords"]),
+        retry_dirs=tuple(re.compile(p) for p in patterns["retry_dirs"]),
+        timestamps=tuple(re.compile(p) for p in patterns["timestamps"]),
+        job_streams=tuple(re.compile(p, re.IGNORECASE) for p in patterns["job_streams"]),
+        exit_status=tuple(re.compile(p) for p in patterns["exit_status"]),
+        any_prefix=re.compile("|".join(f"(?:{_unnamed(p.pattern)})" for p in prefixes)) if prefixes else None,
+        triggers=compile_finder(scoped("triggers"), caseless=True),
+        progress_lines=compile_finder(scoped("progress")),
+        success_hints=compile_finder(scoped("success_hints"), caseless=True),
+        kinds=compile_line_kinds({section: scoped(section) for section in LINE_SECTIONS}),
+    )
+
+
+def _checked_stamp(raw: bytes) -> Optional[Path]:
+    """Where the cache records that a markers file with these bytes was checked (None: no cache)."""
+    directory = cache_dir()
+    if directory is None:
+        return None
+    digest = hashlib.sha256(raw + sys.version.encode()).hexdigest()[:32]
+    return directory / f"markers-checked-{digest}"
+
+
+@lru_cache(maxsize=1)
+def default_markers() -> Markers:
+    return load_markers()

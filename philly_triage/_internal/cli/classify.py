@@ -1,0 +1,329 @@
+"""``triage classify``: one record per job, in the chosen format, and an exit status for CI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Callable, Iterator, Optional, Sequence, TextIO
+
+import click
+from click.core import ParameterSource
+
+from philly_triage._internal.analysis.baseline import BaselineError, load_baseline
+from philly_triage._internal.catalogue.load import Catalogue
+from philly_triage._internal.cli import interrupts
+from philly_triage._internal.cli.common import (
+    EXIT_FOUND, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
+    UNENCODABLE, describe_readings, gpus_option, open_catalogue, readable_text, reading_options, use_color,
+)
+from philly_triage._internal.cli.outputs import OutputError, Target, plan_targets
+from philly_triage._internal.pipeline.discover import PathReading, Reading, find_jobs
+from philly_triage._internal.output.formats import OutputFormat, make_formatter
+from philly_triage._internal.output.formats.base import Formatter, Interruption, summary_line
+from philly_triage._internal.catalogue.markers import default_markers
+from philly_triage.models import FailureRecord, Job, Status
+from philly_triage._internal.pipeline.parallel import Settings, WorkerError, available_cores, classify_jobs
+from philly_triage._internal.analysis.policy import BASELINE, IGNORED, Policy, PolicyError
+
+PROGRESS_MIN_JOBS = 20  # shorter runs end before a progress bar would tell anything
+PROGRESS_REFRESH = 0.1  # seconds between redraws of the bar
+STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # formats that write each record as it comes
+
+
+@click.command()
+# Not readable=True: a path that cannot be read is a job with an error record, not a usage error.
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
+@click.option(
+    "--format", "-f", "output_format",
+    type=click.Choice([f.value for f in OutputFormat]), default=OutputFormat.TABLE.value, show_default=True,
+    help="Output format: a table (coloured on a terminal), json, jsonl, csv, sarif (SARIF 2.1.0), junit "
+    "(JUnit XML), github (GitHub Actions annotations) or markdown (a CI job summary).",
+)
+@click.option(
+    "--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE",
+    help="Write the --format to FILE and show the table on the terminal. FORMAT:FILE writes that format "
+    "instead (e.g. sarif:triage.sarif); with neither, FILE's extension names it (.json .jsonl .csv .sarif "
+    ".xml .md .txt). Repeatable.",
+)
+@click.option(
+    "--fail-on", multiple=True, metavar="WHAT",
+    help="Exit 1 when a job's failure matches: 'any', 'unclassified', a dimension id or a category id "
+    "(repeat or separate with commas).",
+)
+@click.option(
+    "--ignore", multiple=True, metavar="WHAT",
+    help="Failures that never make the run fail: 'unclassified', dimension or category ids (repeat or "
+    "separate with commas). Their records say \"ignored\": true.",
+)
+@click.option("--hide-ignored", is_flag=True, help="Leave the records that --ignore names out of the output.")
+@click.option(
+    "--baseline", "baselines", multiple=True, type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+    help="An earlier run's --format json, jsonl or sarif output. Failures whose fingerprint it holds are "
+    "left out of the output and never make the run fail: report new kinds of failure only. Repeatable.",
+)
+@click.option(
+    "--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Classify in N worker processes (default: one per core). 1 classifies in triage's own process. "
+    "The output keeps the order of the jobs either way.",
+)
+@click.option(
+    "--full", is_flag=True,
+    help="Analyse every line of every log instead of reading each log from its end: slower, for the rare "
+    "logs where the failure that ended the job is far from the end.",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True,
+    help="Print only the output itself: no summary line, no progress bar, and no table when --output "
+    "takes the format to a file. Warnings and errors still go to stderr.",
+)
+@gpus_option
+@reading_options
+@catalogue_options
+@color_option
+@click.pass_context
+def classify(
+    ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baselines, processes, full, quiet,
+    gpus, reading, rule_paths, no_builtin_rules, color,
+) -> None:
+    """Classify the failure that ended each job under PATHS.
+
+    A file is one job. A directory is one job when it holds a job.meta.yaml, numbered retry
+    directories (1/ 2/, retry-2: only the latest counts), or a file or folder named like one
+    stream of a job's output (stdout.txt, stderr.log, std_log.txt, 70_driver_log.txt,
+    slurm-42.out, train.err, rank0/: job_streams in markers.yaml), unless its stream files name
+    two jobs (slurm-1.out, slurm-2.out) or it holds two folders that are jobs by themselves. Any
+    other directory holds jobs: each file in it is one job, and each folder in it is read by the
+    same rule, so nested folders (runs/2026-12-01/job-a/) work; there, a folder of plain logs
+    with no such names in or below it (job-x/train.log) is one job. --job and --jobs-in force
+    either reading; the summary line says how each path was read.
+
+    Records come out in the order of the jobs. JSONL, CSV and github write each record as soon as
+    it and the ones before it are done; the other formats come at the end. A progress bar shows
+    on stderr for long runs on a terminal, where it cannot mix with the records.
+
+    \b
+    Exit status:
+      0    the run completed and --fail-on matched nothing
+      1    --fail-on matched a job (ignored and baseline failures never match)
+      2    bad usage, a broken rule catalogue or baseline, an output that cannot be
+           written, or worker processes that cannot start
+      3    the run completed, --fail-on matched nothing, but triage could not
+           classify some jobs (their records say "error")
+      130  Ctrl-C stopped the run (the records finished by then are written, and
+           the documents say the run was interrupted)
+      143  SIGTERM stopped it (timeout, Kubernetes, Slurm), 129 SIGHUP: as Ctrl-C
+    """
+    catalogue = open_catalogue(rule_paths, no_builtin_rules)
+    fmt_given = ctx.get_parameter_source("output_format") is not ParameterSource.DEFAULT
+    try:
+        known = frozenset().union(*(load_baseline(path) for path in baselines))
+        policy = Policy.parse(fail_on, catalogue, ignore, hide_ignored, known)
+        targets = plan_targets(OutputFormat(output_format), fmt_given, outputs, quiet)
+    except (PolicyError, OutputError) as err:
+        raise click.UsageError(str(err)) from None
+    except BaselineError as err:
+        fail(str(err))
+    stdout_kind = next((t.kind for t in targets if t.path is None), None)
+    run = Run(policy, stdout_kind)
+    try:
+        # Entered before the outputs open and left once they are closed: a stop signal (Ctrl-C,
+        # SIGTERM, SIGHUP) never leaves a file empty or a record cut, and a second one is ignored.
+        with run.interrupts:
+            try:
+                with run.interrupts.writing():
+                    run.outputs = open_outputs(targets, color, catalogue)
+                run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet,
+                             reading)
+            except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
+                run.finish(stop)
+                done = f" ({len(run.records)} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
+                click.echo(interrupts.message(stop, done), err=True)
+                sys.exit(interrupts.exit_status(stop))
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`). Worker processes run with SIGPIPE ignored, so
+        # the write raised this instead of ending triage; end it as SIGPIPE's default action would
+        # have (cli.main sets that action), now that the workers are stopped.
+        if hasattr(signal, "SIGPIPE") and signal.getsignal(signal.SIGPIPE) == signal.SIG_DFL:
+            os.kill(os.getpid(), signal.SIGPIPE)
+        raise
+    except WorkerError as err:
+        fail(f"{err}; run with --jobs 1 to classify without worker processes")
+    except OSError as err:  # a disk that filled up under an --output file, say
+        fail(f"cannot write the output: {err}")
+    warn_timeouts(run.timed_out)
+    if not quiet:
+        report_run(run, show_summary=stdout_kind is OutputFormat.TABLE)
+    sys.exit(run.exit_status())
+
+
+def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> list[Formatter]:
+    """A formatter per target: stdout coloured as --color says, files plain; a file that cannot be
+    opened ends the run with status 2 before any job is classified."""
+    formatters = []
+    for target in targets:
+        if target.path is None:
+            stream, colored = sys.stdout, use_color(color, sys.stdout)
+            readable_text(stream, utf8=target.kind is not OutputFormat.TABLE)
+        else:
+            try:
+                stream = open(target.path, "w", encoding="utf-8", errors=UNENCODABLE, newline="")
+            except OSError as err:
+                fail(f"cannot write {target.path}: {err.strerror or err}")
+            colored = False
+        formatters.append(make_formatter(target.kind, stream, color=colored, catalogue=catalogue))
+    return formatters
+
+
+def report_run(run: "Run", show_summary: bool) -> None:
+    """The human end of a run, on stderr: the summary line under the table, hidden and error counts."""
+    if show_summary:
+        read = f" ({describe_readings(run.readings)})" if run.readings else ""
+        click.echo(summary_line(run.records) + read, err=True)
+    hidden = ", ".join(f"{count} {HIDDEN_WHY[why]}" for why, count in sorted(run.hidden.items()))
+    if hidden:
+        click.echo(f"triage: not shown: {hidden}", err=True)
+    if run.errors and not run.matched:
+        noun = "job" if run.errors == 1 else "jobs"
+        click.echo(f"triage: {run.errors} {noun} could not be classified (status error): exit status 3", err=True)
+
+
+HIDDEN_WHY = {BASELINE: "already in the baseline", IGNORED: "ignored (--hide-ignored)"}
+
+
+class Run:
+    """One run's outputs and what it has done so far, so that a stop signal can leave the finished records."""
+
+    def __init__(self, policy: Policy, stdout_kind: Optional[OutputFormat], outputs: Sequence[Formatter] = ()) -> None:
+        self.outputs = list(outputs)
+        self.policy = policy
+        self.stdout_kind = stdout_kind  # the format on stdout, None when stdout shows nothing
+        self.interrupts = interrupts.Interrupts()
+        self.jobs: Optional[tuple[Job, ...]] = None  # None until the paths are searched for jobs
+        self.readings: tuple[PathReading, ...] = ()  # how each path given was read
+        self.records: list[FailureRecord] = []
+        self.hidden: Counter = Counter()
+        self.timed_out: set[tuple[str, str]] = set()
+        self.matched = False
+        self.errors = 0
+        self.started = self.finished = False
+
+    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, settings: Settings, quiet: bool,
+                 reading: Reading = Reading.AUTO) -> None:
+        """Classify every job under ``paths`` and write each record, then the end of the output."""
+        with self.interrupts.writing():
+            for output in self.outputs:
+                output.start()
+            self.started = True
+        found = find_jobs(paths, default_markers(), reading)
+        self.jobs, self.readings = found.jobs, found.readings
+        outcomes = classify_jobs(self.jobs, catalogue, processes, settings.full, gpus=settings.gpus)
+        shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
+        with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
+            for outcome in outcomes:
+                with self.interrupts.writing():
+                    self.take(outcome.record)
+                self.timed_out |= outcome.timed_out
+                advance()
+        with self.interrupts.writing():
+            self.finish()
+
+    def take(self, record: FailureRecord) -> None:
+        """Mark one record by the policy, write it to every output (or count it hidden), and judge it."""
+        record = self.policy.mark(record)
+        why = self.policy.hidden(record)
+        for output in self.outputs:
+            if why:
+                output.hide(record, why)
+            else:
+                output.add(record)
+        self.records.append(record)
+        if why:
+            self.hidden[why] += 1
+        self.matched = self.matched or self.policy.fails(record)
+        self.errors += record.status is Status.ERROR
+
+    def finish(self, stop: Optional[KeyboardInterrupt] = None) -> None:
+        """Write the end of every output (the whole table or document) once, with the records done.
+
+        ``stop``, the signal that stopped the run, is told to every output first, so that each says
+        the run was interrupted; an output the signal came before gets its start too.
+        """
+        if not self.finished:
+            self.finished = True
+            for output in self.outputs:
+                if not self.started:
+                    output.start()
+                if stop is not None:
+                    total = len(self.jobs) if self.jobs is not None else None
+                    output.interrupt(Interruption(interrupts.signal_name(stop), len(self.records), total))
+                output.finish()
+            self.started = True
+        for output in self.outputs:
+            if output.stream.closed:
+                continue  # closed by an earlier call, one a signal came after
+            output.stream.flush()
+            if output.stream is not sys.stdout:
+                output.stream.close()
+
+    def exit_status(self) -> int:
+        if self.matched:
+            return EXIT_FOUND
+        return EXIT_TOOL_ERRORS if self.errors else EXIT_OK
+
+
+def warn_timeouts(timed_out: set[tuple[str, str]]) -> None:
+    """One warning per (rule id, pattern) that exceeded its time budget anywhere in the run."""
+    for rule_id, pattern in sorted(timed_out):
+        click.echo(
+            f"triage: warning: a pattern of rule '{rule_id}' exceeded its time budget and was skipped on "
+            f"the lines where it did (run 'triage rules check' to find it): {pattern}",
+            err=True,
+        )
+
+
+def show_progress(total: int, kind: Optional[OutputFormat]) -> bool:
+    """A bar for long runs, on a terminal only, and never on the terminal that streamed records go to."""
+    if total <= PROGRESS_MIN_JOBS or not _is_terminal(sys.stderr):
+        return False
+    return not (kind in STREAMED and _is_terminal(sys.stdout))
+
+
+@contextmanager
+def progress_bar(total: int, shown: bool) -> Iterator[Callable[[], None]]:
+    """Yield the function that counts one job done; it draws a bar on stderr when ``shown``.
+
+    The bar disappears when the run ends, before the table is printed.
+    """
+    if not shown:
+        yield lambda: None
+        return
+    from rich.console import Console  # here: rich is slow to import, and most runs show no bar
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("classifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    # No refresh thread (worker processes may be forked mid-run, and forking a threaded process is
+    # unsafe): the bar is redrawn here, at most every PROGRESS_REFRESH seconds. No redirection
+    # either: records go to the stream the formatter holds, never through rich.
+    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False,
+                  redirect_stdout=False, redirect_stderr=False) as progress:
+        task = progress.add_task("classify", total=total)
+        drawn = time.monotonic()
+
+        def advance() -> None:
+            nonlocal drawn
+            progress.advance(task)
+            if time.monotonic() - drawn >= PROGRESS_REFRESH:
+                progress.refresh()
+                drawn = time.monotonic()
+
+        yield advance
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    return bool(getattr(stream, "isatty", lambda: False)())
+

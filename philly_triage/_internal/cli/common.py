@@ -1,0 +1,191 @@
+"""What every command shares: the catalogue options, exit statuses, colour and error reporting."""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import sys
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
+
+import click
+
+from philly_triage._internal.catalogue.load import Catalogue, CatalogueError, Problem, load_catalogue
+from philly_triage._internal.catalogue.sources import ENV_VAR, resolve_sources
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from philly_triage._internal.pipeline.discover import PathReading, Reading
+
+    from philly_triage._internal.catalogue.expectations import Expectations
+    from philly_triage.models import FailureRecord
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+EXIT_TOOL_ERRORS = 3  # classify completed, nothing matched --fail-on, but some jobs could not be classified
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
+# A character the output cannot encode is written as its escape, e.g. \udcff for the byte 0xff of an
+# undecodable file name: in JSON that is the string's own escape, read back as the same character.
+UNENCODABLE = "backslashreplace"
+PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never squeeze or wrap there
+# soft_wrap: lines such as "file:line: error: ..." stay whole, for editors and CI to parse
+
+
+def catalogue_options(command: Callable) -> Callable:
+    """Add --rules and --no-builtin-rules to a command."""
+    command = click.option(
+        "--no-builtin-rules", is_flag=True,
+        help="Leave out the built-in catalogue: use only --rules, TRIAGE_RULES and .triage/rules/.",
+    )(command)
+    return click.option(
+        "--rules", "rule_paths", multiple=True, metavar="PATH", type=click.Path(path_type=Path),
+        help=f"Also use the rule files of this directory (or this file); a rule with the id of an earlier "
+        f"one replaces it. Repeatable. {ENV_VAR} (a path list) and the nearest .triage/rules/ are read too.",
+    )(command)
+
+
+def gpus_option(command: Callable) -> Callable:
+    """Add --gpus: the GPU count of jobs whose metadata file does not give one (for gpu_hours)."""
+    return click.option(
+        "--gpus", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Jobs ran on N GPUs unless their metadata file (job.meta.yaml) says otherwise: with the run "
+        "time from the metadata or the logs' timestamps, records get gpu_hours.",
+    )(command)
+
+
+def reading_options(command: Callable) -> Callable:
+    """Add --job and --jobs-in, which force how the directories given are read; the command gets
+    ``reading`` (a discover.Reading) instead."""
+
+    @functools.wraps(command)
+    def with_reading(*args, one_job: bool, jobs_in: bool, **kwargs):
+        from philly_triage._internal.pipeline.discover import Reading
+
+        if one_job and jobs_in:
+            raise click.UsageError("--job and --jobs-in contradict each other: give one of them")
+        reading = Reading.JOB if one_job else Reading.JOBS_IN if jobs_in else Reading.AUTO
+        return command(*args, reading=reading, **kwargs)
+
+    with_reading = click.option(
+        "--jobs-in", "jobs_in", is_flag=True,
+        help="Read each directory given as a directory of jobs: each file or folder directly in it is one job.",
+    )(with_reading)
+    return click.option(
+        "--job", "one_job", is_flag=True,
+        help="Read each directory given as exactly one job: its log files (of numbered retries, the latest).",
+    )(with_reading)
+
+
+def describe_readings(readings: Sequence[PathReading]) -> str:
+    """How the paths given were read, in a few words: 'sample_logs/: a directory of 46 jobs'."""
+    if len(readings) <= 3:
+        return "; ".join(_describe(r) for r in readings)
+    from philly_triage._internal.pipeline.discover import FILE, JOB_DIRECTORY, JOBS_DIRECTORY
+
+    kinds = [
+        (sum(r.kind == FILE for r in readings), "file", "files"),
+        (sum(r.kind == JOB_DIRECTORY for r in readings), "job directory", "job directories"),
+        (sum(r.kind == JOBS_DIRECTORY for r in readings), "directory of jobs", "directories of jobs"),
+        (sum(r.kind not in (FILE, JOB_DIRECTORY, JOBS_DIRECTORY) for r in readings), "path not read", "paths not read"),
+    ]
+    parts = [f"{count} {one if count == 1 else many}" for count, one, many in kinds if count]
+    return f"{len(readings)} paths: " + ", ".join(parts)
+
+
+def _describe(reading: PathReading) -> str:
+    from philly_triage._internal.pipeline.discover import FILE, JOB_DIRECTORY, JOBS_DIRECTORY
+
+    option = f", by --{reading.forced.value}" if reading.forced is not None else ""
+    if reading.kind == FILE:
+        return f"{reading.path}: a file, one job"
+    if reading.kind == JOB_DIRECTORY:
+        return f"{reading.path}: one job{option or ', since ' + reading.why}"
+    if reading.kind == JOBS_DIRECTORY:
+        folders = reading.folders
+        inside = f", {folders} {'folder' if folders == 1 else 'folders'} of jobs in it" if folders else ""
+        return f"{reading.path}: a directory of {reading.jobs} {'job' if reading.jobs == 1 else 'jobs'}{inside}{option}"
+    return f"{reading.path}: {reading.why}"
+
+
+def color_option(command: Callable) -> Callable:
+    return click.option(
+        "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+        help="Colour the output: on a terminal (auto), always, or never. NO_COLOR turns auto off.",
+    )(command)
+
+
+def open_catalogue(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: Sequence[Path] = ()) -> Catalogue:
+    """The merged catalogue for this run; a broken one ends the run with exit status 2."""
+    sources = resolve_sources(list(rule_paths) + list(extra), use_builtin=not no_builtin_rules)
+    try:
+        return load_catalogue(sources)
+    except CatalogueError as err:
+        report_problems(err.problems)
+        sys.exit(EXIT_USAGE)
+
+
+def open_expectations(path: Path, catalogue: Catalogue) -> Expectations:
+    """The expectations file; a broken one ends the run with exit status 2."""
+    from philly_triage._internal.catalogue.expectations import ExpectationsError, load_expectations  # eval and rules test only
+
+    try:
+        return load_expectations(path, catalogue)
+    except ExpectationsError as err:
+        report_problems(err.problems)
+        sys.exit(EXIT_USAGE)
+
+
+def fail(message: str) -> NoReturn:
+    """End the run with a one-line error on stderr and exit status 2."""
+    click.echo(f"triage: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def classify_all(paths: Sequence[str], catalogue: Catalogue, processes: int | None,
+                 gpus: int | None = None, reading: Reading | None = None) -> list[FailureRecord]:
+    """Every job's record, as ``classify`` makes them, in worker processes; exit 2 if they cannot start."""
+    from philly_triage._internal.pipeline.discover import Reading, find_jobs
+    from philly_triage._internal.catalogue.markers import default_markers
+    from philly_triage._internal.pipeline.parallel import WorkerError, available_cores, classify_jobs
+
+    jobs = find_jobs(list(paths), default_markers(), reading or Reading.AUTO).jobs
+    try:
+        with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False, gpus=gpus)) as outcomes:
+            return [outcome.record for outcome in outcomes]
+    except WorkerError as err:
+        fail(f"{err}; run with --jobs 1 to classify without worker processes")
+
+
+def readable_text(stream: TextIO, utf8: bool) -> None:
+    """Make stdout write every record: UTF-8 for the machine formats (JSON, SARIF, XML and the rest
+    are UTF-8 whatever the console's code page), and no character that cannot be encoded (a file
+    name's undecodable byte, kept by Python as a lone surrogate) raising an error."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8" if utf8 else None, errors=UNENCODABLE)
+
+
+def report_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
+    for problem in problems:
+        click.echo(f"triage: {problem.severity}: {problem}", file=stream or sys.stderr)
+
+
+def use_color(choice: str, stream: TextIO) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def make_console(stream: TextIO, color: bool) -> Console:
+    """A rich console that writes plain text unless colour is on."""
+    from rich.console import Console  # here, not at the top: classify's JSON and CSV never need rich
+
+    is_terminal = bool(getattr(stream, "isatty", lambda: False)())
+    width = shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns if is_terminal else PLAIN_WIDTH
+    return Console(
+        file=stream, force_terminal=color, no_color=not color, color_system="auto" if color else None,
+        highlight=False, width=width, soft_wrap=True,
+    )

@@ -1,0 +1,69 @@
+"""The command line. Thin: the group, its subcommands, a quiet end when a pipe closes, and stop
+signals (Ctrl-C, SIGTERM, SIGHUP) that end any command with a message and 128 + the signal."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+
+import click
+
+from philly_triage import __version__
+from philly_triage._internal.cli import interrupts
+from philly_triage._internal.cli.common import EXIT_OK
+
+# Each subcommand's module is imported only when that command runs, so `triage classify` does not
+# pay for the rule checker, the evaluator and their views at every start.
+COMMANDS = {
+    "classify": "philly_triage._internal.cli.classify:classify",
+    "cluster": "philly_triage._internal.cli.cluster:cluster_command",
+    "eval": "philly_triage._internal.cli.evaluate:eval_command",
+    "explain": "philly_triage._internal.cli.explain:explain_command",
+    "report": "philly_triage._internal.cli.report:report_command",
+    "rules": "philly_triage._internal.cli.rules:rules",
+    "stats": "philly_triage._internal.cli.stats:stats_command",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are named here and imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def invoke(self, ctx: click.Context):
+        """Run the subcommand; a stop signal anywhere ends the run with a one-line message and 128 + the
+        signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP (commands/interrupts.py)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            click.echo(interrupts.message(stop), err=True)
+            ctx.exit(interrupts.exit_status(stop))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="triage")
+def cli() -> None:
+    """Find the failure that ended each deep-learning job, and say what kind it is."""
+
+
+def main() -> None:
+    """Entry point: exit quietly when the reader of a pipe goes away (e.g. ``| head``), and take
+    SIGTERM and SIGHUP as Ctrl-C is taken (without this, SIGTERM would end triage mid-write)."""
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        with interrupts.Interrupts():
+            cli(prog_name="triage")
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_OK)

@@ -1,0 +1,221 @@
+"""The lines of a log as the locator sees them: cut from raw bytes, cleaned only when looked at.
+
+A view is a sequence of LogLines (``len(view)``, ``view[i]``, ``view[a:b]``) with what a cheap
+first pass over raw bytes finds: ``candidates`` (lines that hold a trigger, so may be a failure)
+and ``find_evidence`` (progress and success lines in a range: did the job go on?). The locator runs
+its regular expressions only on the lines it looks at, so the cost of a view is a few byte-level
+searches, not a regex per line.
+
+Line numbers count "\\n" only, as ``grep -n`` does: a carriage return of a progress bar splits a
+line into segments that keep the line's number. Blank segments are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from itertools import accumulate
+from typing import Optional, Sequence, Union
+
+from philly_triage._internal.pipeline.prefilter import lines_of
+from philly_triage._internal.catalogue.markers import Markers
+from philly_triage.models import LogLine
+
+ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+CARRIAGE_SEGMENT = re.compile(rb"[^\r]+")  # a non-empty segment of a line split at carriage returns
+MAX_LINE_BYTES = 8192  # a longer line (a progress bar that never printed a newline) is cut to this
+
+
+def clean_line(segment: str, markers: Markers) -> tuple[str, str]:
+    """Remove colour codes, trailing space and known prefixes; return the text and the process tag."""
+    if "\x1b" in segment:
+        segment = ANSI_ESCAPE.sub("", segment)
+    if segment.startswith("\ufeff"):
+        segment = segment[1:]  # a byte order mark
+    return strip_prefixes(segment.rstrip(), markers)
+
+
+def strip_prefixes(text: str, markers: Markers) -> tuple[str, str]:
+    """Remove timestamps and process tags from the start of a line; return the text and the tag."""
+    tag = ""
+    for _ in range(4):
+        if markers.any_prefix is not None and not markers.any_prefix.match(text):
+            break  # the common case: no prefix at all, found in one test
+        for pattern in markers.line_prefixes:
+            found = pattern.match(text)
+            if found and found.end() > 0:
+                tag = found.groupdict().get("tag") or tag
+                text = text[found.end():]
+                break
+        else:
+            break
+    return text, tag
+
+
+class ByteLines:
+    """A view of raw log bytes. ``first_number`` is the line number of the first line."""
+
+    def __init__(self, raw: bytes, markers: Markers, first_number: int = 1):
+        given = raw
+        if b"\x00" in raw:
+            raw = raw.replace(b"\x00", b"")
+        self._markers = markers
+        self._segments, self._numbers, self._raw, self._starts = _segment(raw, first_number)
+        self._exact = self._raw is given  # the offsets of lines are those of the bytes given
+        self._cache: dict[int, LogLine] = {}
+        self._candidates: Optional[list[int]] = None
+        self._success: Optional[list[int]] = None
+
+    def __len__(self) -> int:
+        return len(self._segments)
+
+    def __getitem__(self, index: Union[int, slice]):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        line = self._cache.get(index)
+        if line is None:
+            text, tag = clean_line(self._segments[index].decode("utf-8", "replace"), self._markers)
+            line = self._cache[index] = LogLine(self._numbers[index], text, tag)
+        return line
+
+    def holds(self, index: int, needle: bytes) -> bool:
+        """Whether the raw bytes of line ``index`` hold ``needle``: a test before cleaning the line."""
+        return needle in self._segments[index]
+
+    def offset_of(self, number: int) -> Optional[int]:
+        """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
+        index = bisect_left(self._numbers, number)
+        if not self._exact or index >= len(self._numbers) or self._numbers[index] != number:
+            return None
+        return self._starts[index]
+
+    def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
+        """Up to ``limit`` progress (or success) lines among lines ``start..stop-1``.
+
+        Progress lines are many (every step of training): the search covers only the bytes of
+        those lines and stops at the limit. Success lines are few but their hints are common words
+        ("done", "exit"), each checked on its clean text: they are found once for the whole view.
+        """
+        if not progress:
+            first = bisect_left(self.success_lines, start)
+            return [i for i in self.success_lines[first:first + limit] if i < stop]
+        finder, holds = self._markers.progress_lines, self._markers.is_progress
+        found: list[int] = []
+        if finder is None or start >= stop:
+            return found
+        starts, raw = self._starts, self._raw
+        end = starts[stop] if stop < len(starts) else len(raw)
+        position = starts[start]
+        while len(found) < limit and position < end:
+            hits = lines_of(finder.offsets(raw, position, end, 1), starts)
+            if not hits:
+                break
+            index = hits[0]
+            if counts_as_evidence(self[index].text, holds, self._markers):
+                found.append(index)
+            position = starts[index + 1] if index + 1 < len(starts) else end
+        return found
+
+    @property
+    def candidates(self) -> list[int]:
+        """Lines whose bytes hold a trigger: the only lines that can be a failure."""
+        if self._candidates is None:
+            finder = self._markers.triggers
+            self._candidates = lines_of(finder.offsets(self._raw), self._starts) if finder else []
+        return self._candidates
+
+    @property
+    def success_lines(self) -> list[int]:
+        """Every line that shows the job finished well."""
+        if self._success is None:
+            finder, markers = self._markers.success_hints, self._markers
+            hits = lines_of(finder.offsets(self._raw), self._starts) if finder else []
+            self._success = [i for i in hits if counts_as_evidence(self[i].text, markers.is_success, markers)]
+        return self._success
+
+
+class ListLines:
+    """A view of LogLines already cleaned (the lines a long log was reduced to)."""
+
+    def __init__(self, lines: Sequence[LogLine], markers: Markers):
+        self._lines = list(lines)
+        self.candidates = _lines_with_triggers(self._lines, markers)
+        self.progress = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, markers.is_progress, markers)]
+        self.success = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, markers.is_success, markers)]
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, index):
+        return self._lines[index]
+
+    def holds(self, index: int, needle: bytes) -> bool:
+        return needle.decode("utf-8") in self._lines[index].text
+
+    def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
+        indices = self.progress if progress else self.success
+        first = bisect_left(indices, start)
+        return [i for i in indices[first:first + limit] if i < stop]
+
+
+LineView = Union[ByteLines, ListLines]
+
+
+def _lines_with_triggers(lines: list[LogLine], markers: Markers) -> list[int]:
+    if markers.triggers is None or not lines:
+        return []
+    data = "\n".join(line.text for line in lines).encode("utf-8", "replace")
+    starts = [0, *accumulate(len(line.text.encode("utf-8", "replace")) + 1 for line in lines)][:-1]
+    return lines_of(markers.triggers.offsets(data), starts)
+
+
+def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
+    """A progress or success line counts unless it also reports trouble: a keyword (not noise), or
+    a launcher's report of a failure ("job finished with exit code 1"); nor does a line printed at
+    shutdown whatever the end (wandb's run summary of the losses)."""
+    return (
+        holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text))
+        and not markers.is_wrapper(text) and not markers.is_teardown(text)
+    )
+
+
+def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:
+    """Split into non-blank segments with their line numbers, the bytes to search, and the offset
+    of each segment in them.
+
+    Over-long segments are cut to MAX_LINE_BYTES, and the bytes the first pass searches are then
+    rebuilt from the cut segments, so no search walks a line of hundreds of MB.
+    """
+    lines = raw.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    offsets = [0, *accumulate(len(line) + 1 for line in lines)]
+    if b"\r" not in raw:
+        keep = [i for i, line in enumerate(lines) if line and not line.isspace()]
+        segments = [lines[i] for i in keep]
+        numbers = [first_number + i for i in keep]
+        starts = [offsets[i] for i in keep]
+    else:
+        segments, numbers, starts = [], [], []
+        for i, line in enumerate(lines):
+            if b"\r" not in line:
+                if line and not line.isspace():
+                    segments.append(line)
+                    numbers.append(first_number + i)
+                    starts.append(offsets[i])
+                continue
+            # Only the non-empty segments are visited: a run of MBs of bare carriage returns is
+            # skipped by the regular expression, not one empty segment at a time.
+            for found in CARRIAGE_SEGMENT.finditer(line):
+                part = found.group()
+                if not part.isspace():
+                    segments.append(part)
+                    numbers.append(first_number + i)
+                    starts.append(offsets[i] + found.start())
+    if segments and max(map(len, segments)) > MAX_LINE_BYTES:
+        segments = [s[:MAX_LINE_BYTES] for s in segments]
+        starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
+        return segments, numbers, b"\n".join(segments), starts
+    return segments, numbers, raw, starts

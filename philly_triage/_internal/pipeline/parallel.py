@@ -1,0 +1,391 @@
+"""Classify jobs in worker processes, and hand back their records in the order of the jobs.
+
+Each worker builds its own Matcher from the Catalogue it is given (a picklable tree of frozen
+dataclasses) before it takes a job, so workers start the same way under every start method, not
+only fork. The parent keeps a couple of jobs handed to each worker and collects the answers; a
+record is handed on as soon as it and every record before it are in, so the output keeps the order
+of the jobs and still streams.
+
+A worker that dies (killed, or crashed below Python) costs only the job it was working on: that job
+gets an ``error`` record, a new worker takes the dead one's place, and the run goes on. Workers
+ignore the stop signals (Ctrl-C, SIGTERM, SIGHUP), which reach a whole process group: the parent
+handles them, and stops the workers when the iterator is closed. A worker never outlives the
+parent: it holds no copy of the parent's ends of the pipes (so it reads EOF when the parent is
+gone), and the kernel kills it when the parent dies (``PR_SET_PDEATHSIG`` on Linux; elsewhere a
+thread that watches the parent's pid).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import selectors
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+
+from philly_triage._internal.catalogue.load import Catalogue
+from philly_triage._internal.pipeline.verdict import classify_job
+from philly_triage._internal.catalogue.markers import default_markers
+from philly_triage._internal.pipeline.match import Matcher
+from philly_triage.models import FailureRecord, Job, Status
+
+if TYPE_CHECKING:  # multiprocessing itself is imported only by runs that start workers
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+# Jobs handed to a worker ahead of its answers. Two: a worker that finishes a job has the next one
+# at hand instead of idling for a round trip to the parent. A worker works through its jobs in
+# order, so when it dies the first job it has not answered is the one it died on.
+IN_FLIGHT = 2
+READY = "ready"  # a worker's first message: its matcher is built
+STOP_TIMEOUT = 2.0  # seconds a worker gets to exit before it is killed
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # the parent's to handle (commands/interrupts.py), by name
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+WATCH_INTERVAL = 0.5  # seconds between a watchdog's looks at the parent's pid, where prctl is missing
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How each job is read: every line (``full``), and the GPU count when its metadata does not say."""
+
+    full: bool = False
+    gpus: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One job's record, and the (rule id, pattern) pairs that first exceeded their time budget on it."""
+
+    record: FailureRecord
+    timed_out: frozenset = frozenset()
+
+
+class WorkerError(RuntimeError):
+    """The worker processes could not be started."""
+
+
+def classify_jobs(
+    jobs: Sequence[Job], catalogue: Catalogue, processes: int = 1, full: bool = False,
+    start_method: Optional[str] = None, gpus: Optional[int] = None,
+) -> Iterator[Outcome]:
+    """One Outcome per job, in the order of ``jobs``, each as soon as it and those before it are done.
+
+    ``processes`` above 1 classifies in that many worker processes (never more than there are
+    jobs); with 1, or for a single job, everything runs in this process. ``start_method`` overrides
+    ``default_start_method()``. ``gpus`` is the GPU count of jobs whose metadata does not say
+    (see timeline.py). Close the iterator, or run it to its end, to stop the workers.
+    """
+    settings = Settings(full, gpus)
+    processes = min(processes, len(jobs))
+    if processes <= 1:
+        classifier = Classifier(catalogue, settings)
+        for job in jobs:
+            yield classifier(job)
+        return
+    pool = _Pool(catalogue, settings, processes, start_method or default_start_method())
+    finished = False
+    try:
+        yield from pool.run(jobs)
+        finished = True
+    finally:
+        pool.stop(graceful=finished)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def default_start_method() -> Optional[str]:
+    """fork where it is available and safe (not on macOS): a forked worker starts in milliseconds.
+
+    Elsewhere None, the platform's default (spawn), which works too, only slower to start.
+    """
+    import multiprocessing
+
+    if sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return None
+
+
+class Classifier:
+    """A matcher and the markers, built once, and the time-budget overruns already reported."""
+
+    def __init__(self, catalogue: Catalogue, settings: Settings):
+        self.matcher = Matcher(catalogue)
+        self.markers = default_markers()
+        self.settings = settings
+        self.reported: set[tuple[str, str]] = set()
+
+    def __call__(self, job: Job) -> Outcome:
+        record = classify_job(job, self.matcher, self.markers, self.settings.full, self.settings.gpus)
+        new = frozenset(self.matcher.timed_out - self.reported)
+        self.reported |= new
+        return Outcome(record, new)
+
+
+def _work(conn: Connection, catalogue: Catalogue, settings: Settings, parent: Optional[int] = None,
+          inherited: tuple = ()) -> None:
+    """A worker process: answer each (index, job) the parent sends, in order, until it sends None.
+
+    ``parent`` is the pid of the process that started it (None: unknown, a forkserver's).
+    ``inherited`` is the parent's ends of the pipes that a forked worker got a copy of (its own and
+    the other workers'), which it closes: while a copy stays open here, the worker whose pipe it is
+    would never read EOF once the parent is gone.
+    """
+    for name in STOP_SIGNALS:  # the parent handles them; they came blocked (_Pool._start), now unblock
+        _set_signal(name, signal.SIG_IGN)
+    _unblock_stop_signals()
+    for other in inherited:
+        other.close()
+    _die_with_parent(parent)
+    classifier = Classifier(catalogue, settings)
+    try:
+        conn.send(READY)
+        while True:
+            task = conn.recv()
+            if task is None:
+                return
+            index, job = task
+            conn.send((index, classifier(job)))
+    except (EOFError, OSError):  # the parent is gone: nobody is left to answer
+        return
+
+
+def _die_with_parent(parent: Optional[int]) -> None:
+    """Make sure this worker ends when its parent does, even when the parent is killed with SIGKILL.
+
+    PR_SET_PDEATHSIG fires when the thread that started the worker ends: in the CLI that is the
+    main thread, which outlives every worker; an API caller that runs classify_jobs in a thread
+    keeps that thread until it has closed the iterator.
+    """
+    if sys.platform.startswith("linux") and _prctl_pdeathsig(signal.SIGKILL):
+        if parent is not None and os.getppid() != parent:  # it died before prctl: no signal will come
+            os._exit(1)
+        return
+    watched = parent if parent is not None else os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == watched:
+            time.sleep(WATCH_INTERVAL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="triage-parent-watch", daemon=True).start()
+
+
+def _prctl_pdeathsig(number: int) -> bool:
+    """prctl(PR_SET_PDEATHSIG, number) through libc; False when that cannot be done."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, int(number), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    jobs: deque = field(default_factory=deque)  # indexes handed to it and not answered yet, oldest first
+    ready: bool = False
+
+
+class _Pool:
+    """Worker processes, the jobs each holds, and the replacement of those that die."""
+
+    def __init__(self, catalogue: Catalogue, settings: Settings, size: int, start_method: Optional[str]):
+        import multiprocessing
+
+        self.context = multiprocessing.get_context(start_method)
+        self.catalogue = catalogue
+        self.settings = settings
+        self.workers: list[_Worker] = []
+        self.selector = selectors.DefaultSelector()  # the workers' pipes: one poll says who answered
+        # Writing to a dead worker's pipe must be an error to handle, not a SIGPIPE that ends triage
+        # (the CLI restores SIGPIPE's default action so that `| head` ends quietly).
+        self.sigpipe = _set_signal("SIGPIPE", signal.SIG_IGN)
+        # Workers ignore SIGTERM, so multiprocessing's own clean-up at exit (terminate, then wait)
+        # would wait forever for the workers of an iterator nobody closed: kill them first.
+        atexit.register(self.stop, graceful=False)
+        self.stopped = False
+        try:
+            for _ in range(size):
+                self._start()
+        except BaseException:
+            self.stop(graceful=False)
+            raise
+
+    def _start(self) -> None:
+        """Start one more worker and add it to the pool."""
+        ours, theirs = self.context.Pipe()
+        # A forked worker starts with a copy of every descriptor the parent holds: it closes the
+        # parent's ends of the pipes first thing. Other start methods pass only what they are given.
+        # A forkserver's workers are its children, not ours: they watch whichever parent they have.
+        method = self.context.get_start_method()
+        inherited = tuple(w.conn for w in self.workers) + (ours,) if method == "fork" else ()
+        parent = os.getpid() if method in ("fork", "spawn") else None
+        process = self.context.Process(
+            target=_work, args=(theirs, self.catalogue, self.settings, parent, inherited), daemon=True,
+        )
+        # Blocked until the worker is in the pool: a signal before the worker ignores it is the
+        # parent's alone, and one that comes meanwhile finds the worker there to stop.
+        with _stop_signals_blocked():
+            try:
+                process.start()
+            except OSError as err:
+                ours.close()
+                raise WorkerError(f"cannot start a worker process: {err}") from err
+            finally:
+                theirs.close()  # the worker's end: once the worker exits, reading ours says EOF
+            worker = _Worker(process, ours)
+            self.selector.register(ours, selectors.EVENT_READ, worker)
+            self.workers.append(worker)
+
+    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
+        """Each job's Outcome in the order of ``jobs``, as soon as it and those before it are in."""
+        todo = deque(range(len(jobs)))
+        done: dict[int, Outcome] = {}
+        next_index = 0
+        while next_index < len(jobs):
+            self._hand_out(jobs, todo)
+            for worker in self._heard_from():
+                self._collect(worker, jobs, todo, done)
+            while next_index in done:
+                yield done.pop(next_index)
+                next_index += 1
+
+    def _hand_out(self, jobs: Sequence[Job], todo: deque) -> None:
+        for worker in self.workers:
+            while todo and len(worker.jobs) < IN_FLIGHT:
+                index = todo.popleft()
+                try:
+                    worker.conn.send((index, jobs[index]))
+                except OSError:  # it died; _collect finds out and replaces it
+                    todo.appendleft(index)
+                    break
+                worker.jobs.append(index)
+
+    def _heard_from(self) -> list[_Worker]:
+        """The workers that sent something or died (their pipe says EOF), after waiting for one."""
+        return [key.data for key, _ in self.selector.select()]
+
+    def _collect(self, worker: _Worker, jobs: Sequence[Job], todo: deque, done: dict) -> None:
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker, jobs, todo, done)
+            return
+        if message == READY:
+            worker.ready = True
+            return
+        index, outcome = message
+        worker.jobs.remove(index)
+        done[index] = outcome
+
+    def _replace(self, worker: _Worker, jobs: Sequence[Job], todo: deque, done: dict) -> None:
+        """A worker died: the job it was on gets an error record, its other jobs go back in line."""
+        self.selector.unregister(worker.conn)
+        worker.conn.close()
+        _reap(worker.process)
+        self.workers.remove(worker)
+        how = _how_it_ended(worker.process.exitcode)
+        if not worker.ready:
+            raise WorkerError(f"a worker process ended while starting ({how})")
+        if worker.jobs:
+            index = worker.jobs.popleft()
+            reason = f"the triage worker process classifying this job died ({how})"
+            done[index] = Outcome(FailureRecord(job=jobs[index].name, status=Status.ERROR, reason=reason))
+            todo.extendleft(reversed(worker.jobs))
+        self._start()
+
+    def stop(self, graceful: bool) -> None:
+        """Let idle workers exit (graceful), or kill them; either way none is left behind.
+
+        Killed, not terminated: workers ignore SIGTERM (it is the parent's), and hold nothing that
+        an abrupt end could damage. The stop signals wait until every worker is reaped: one raised
+        halfway would leave workers that nobody stops.
+        """
+        if self.stopped:
+            return
+        self.stopped = True
+        atexit.unregister(self.stop)
+        with _stop_signals_blocked():
+            for worker in self.workers:
+                if graceful:
+                    try:
+                        worker.conn.send(None)
+                    except OSError:
+                        pass
+                else:
+                    worker.process.kill()
+            for worker in self.workers:
+                _reap(worker.process)
+                worker.conn.close()
+            self.workers = []
+            self.selector.close()
+        if self.sigpipe is not None:
+            _set_signal("SIGPIPE", self.sigpipe)
+            self.sigpipe = None
+
+
+def _reap(process: BaseProcess) -> None:
+    """Wait for a worker that is ending; kill it if it has not ended within STOP_TIMEOUT."""
+    process.join(STOP_TIMEOUT)
+    if process.exitcode is None:
+        process.kill()
+        process.join()
+
+
+def _how_it_ended(exitcode: int) -> str:
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit status {exitcode}"
+
+
+def _set_signal(name: str, handler):
+    """Set a signal's handler from the main thread, where that is possible; the one it replaces, or None."""
+    number = getattr(signal, name, None)
+    if number is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(number, handler)
+
+
+@contextmanager
+def _stop_signals_blocked() -> Iterator[None]:
+    """Block the stop signals while a worker is forked or spawned: one that comes then is delivered
+    to the parent once the block ends, and the worker, which inherits the mask, ignores the stop
+    signals before it unblocks them. Where signals cannot be blocked, they are ignored meanwhile."""
+    numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+    if hasattr(signal, "pthread_sigmask"):
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        return
+    handlers = {name: _set_signal(name, signal.SIG_IGN) for name in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for name, handler in handlers.items():
+            if handler is not None:
+                _set_signal(name, handler)
+
+
+def _unblock_stop_signals() -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, numbers)

@@ -1,0 +1,314 @@
+"""Reduce a whole log, read forwards in chunks, to the few lines the locator needs.
+
+The first pass finds the lines that may be failures; warnings full of error words are set aside
+at once. Around each other one, a region of lines is cut: the context before it and, for a
+traceback, the traceback and its message. Between two regions, just enough progress and success
+lines are kept to tell whether the job went on (two progress lines or one success line decide
+that). Regions are held as bytes, and only the latest are split into lines and read by the
+locator's own rules (``failure_spans``), which keep what the locator would read. The locator then
+gives the same answer on the kept lines as on the whole log, while memory stays bounded by the
+chunk size and MAX_HELD_BYTES, never by the size of the log, and the bulk of the log is only
+searched, never split into lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional
+
+from philly_triage._internal.pipeline.exit_status import last_exit_line
+from philly_triage._internal.pipeline.lines import ByteLines, clean_line, counts_as_evidence
+from philly_triage._internal.pipeline.locate import (
+    CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
+    MAX_FRAME_LINES, PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE, TRACEBACK_START, failure_spans, set_aside,
+)
+from philly_triage._internal.catalogue.markers import Markers
+from philly_triage.models import LogLine
+
+BEFORE = MAX_CONTEXT_LINES + 1  # lines kept before a possible failure
+AFTER = MAX_FATAL_DETAIL_LINES + 1  # lines kept after a fatal or keyword line
+TRACEBACK_AFTER = MAX_DETAIL_LINES + 1  # lines kept after a traceback's exception line
+# The end of a chunk is decided with the next one when a region could still reach into it.
+CARRY_LINES = MAX_FRAME_LINES + MAX_DETAIL_LINES + BEFORE + AFTER + 8
+MAX_CARRY_BYTES = 2 << 20
+# Beyond these, the earliest regions are dropped (and a note says so): the answer lies in the latest.
+MAX_HELD_BYTES = 8 << 20
+MAX_HELD_ITEMS = 50_000
+
+
+@dataclass(frozen=True)
+class _Region:
+    """The bytes of a region, read by the locator's rules only if it is among the latest kept."""
+
+    data: bytes
+    first_number: int
+
+
+def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[list[LogLine], Optional[str]]:
+    """The lines of the log that the locator needs, and a note if some had to be dropped.
+
+    Regions are held as bytes, the latest MAX_HELD_BYTES of them, and read only at the end: in a
+    log full of survived errors, the early ones never cost more than finding them.
+    """
+    held: deque = deque()  # _Region and LogLine (evidence between regions), in order
+    held_bytes, dropped = 0, False
+    carry, number = b"", 1  # the bytes carried over, and the line number they start with
+    iterator = iter(chunks)
+    chunk = next(iterator, None)
+    while chunk is not None:
+        following = next(iterator, None)
+        buffer = carry + chunk if carry else chunk
+        reducer = _Buffer(buffer, number, markers)
+        done = reducer.reduce(len(buffer) if following is None else _carry_start(buffer))
+        for item in reducer.kept:
+            held.append(item)
+            held_bytes += len(item.data) if isinstance(item, _Region) else 0
+        while (held_bytes > MAX_HELD_BYTES or len(held) > MAX_HELD_ITEMS) and len(held) > 1:
+            oldest = held.popleft()
+            held_bytes -= len(oldest.data) if isinstance(oldest, _Region) else 0
+            dropped = True
+        number += buffer.count(b"\n", 0, done)
+        carry, chunk = buffer[done:], following
+    lines: list[LogLine] = []
+    for item in held:
+        lines.extend(_region_lines(item, path, markers) if isinstance(item, _Region) else (item,))
+    note = "the log holds too many possible failures: analysed the latest of them" if dropped else None
+    return lines, note
+
+
+def _region_lines(region: _Region, path: str, markers: Markers) -> list[LogLine]:
+    """The lines of a region the locator reads, and the evidence between them."""
+    view = ByteLines(region.data, markers, region.first_number)
+    keep: set[int] = set()
+    for first, last in failure_spans(path, view, markers):
+        keep.update(range(first, min(last, len(view))))
+    exit = last_exit_line(path, view, markers)
+    if exit is not None:  # the log's exit status is read from the lines kept
+        keep.add(exit[0])
+    gap_start = 0
+    for index in sorted(keep) + [len(view)]:
+        if index > gap_start:
+            progress = view.find_evidence(gap_start, index, True, PROGRESS_TO_SURVIVE)
+            if len(progress) < PROGRESS_TO_SURVIVE:
+                progress += view.find_evidence(gap_start, index, False, SUCCESS_TO_SURVIVE)
+            keep.update(progress)
+        gap_start = max(gap_start, index + 1)
+    return [view[i] for i in sorted(keep)]
+
+
+def _carry_start(buffer: bytes) -> int:
+    """The start of the line CARRY_LINES lines before the end of ``buffer`` (at most
+    MAX_CARRY_BYTES before it): regions that start later are decided with the next chunk."""
+    floor = max(0, len(buffer) - MAX_CARRY_BYTES)
+    position = len(buffer) - 1
+    for _ in range(CARRY_LINES):
+        found = buffer.rfind(b"\n", floor, position)
+        if found < 0:
+            return floor
+        position = found
+    return position + 1
+
+
+class _Buffer:
+    """One buffer of whole lines being reduced; ``kept`` collects its kept lines in order."""
+
+    def __init__(self, data: bytes, first_number: int, markers: Markers):
+        self.data = data
+        self.markers = markers
+        self.kept: list = []  # _Region and LogLine
+        self._counted = (0, first_number)  # a byte offset and the number of the line it is on
+
+    def reduce(self, cut: int) -> int:
+        """Keep what regions starting before ``cut`` hold; return where the undecided rest begins."""
+        done = 0
+        for start, stop in self._regions(cut):
+            self._keep_evidence(done, start)
+            self._keep_region(start, stop)
+            done = stop
+        self._keep_evidence(done, cut)
+        return max(done, cut)
+
+    def _regions(self, cut: int) -> Iterator[tuple[int, int]]:
+        """Merged byte ranges of whole lines around each possible failure that starts before ``cut``."""
+        region: Optional[list[int]] = None
+        for line_start in self._lines_found(self.markers.triggers, 0, len(self.data)):
+            if line_start >= cut and (region is None or line_start > region[1]):
+                break
+            if self._noise(line_start):
+                continue  # a warning full of error words: never a failure, and no region of its own
+            stop = self._extent(line_start)
+            if region is not None and line_start <= region[1]:
+                region[1] = max(region[1], stop)  # inside the current region: its context is in it
+                continue
+            start = _back(self.data, line_start, BEFORE)
+            if region is not None and start <= region[1]:
+                region[1] = max(region[1], stop)
+                continue
+            if region is not None:
+                yield region[0], region[1]
+            region = [start, stop]
+        if region is not None:
+            yield region[0], region[1]
+
+    def _lines_found(self, finder, start: int, stop: int, limit: Optional[int] = None) -> list[int]:
+        """The start of each line of ``data[start:stop]`` where the finder finds a match, once each."""
+        if finder is None:
+            return []
+        found: list[int] = []
+        line_end = -1
+        data = self.data
+        for offset in finder.offsets(data, start, stop, limit):
+            if offset <= line_end:
+                continue  # another match on the line just found
+            found.append(_line_start(data, offset))
+            line_end = _line_end(data, offset)
+        return found
+
+    def _noise(self, line_start: int) -> bool:
+        """Whether the line is one the locator sets aside whatever surrounds it (noise that neither
+        ends a job nor starts a traceback)."""
+        raw = self.data[line_start:_line_end(self.data, line_start)]
+        if b"raceback" in raw:
+            return False
+        text, _ = clean_line(raw.decode("utf-8", "replace"), self.markers)
+        return set_aside(text, self.markers)
+
+    def _extent(self, line_start: int) -> int:
+        """Where the region of a possible failure starting at ``line_start`` ends."""
+        data = self.data
+        end = _line_end(data, line_start)
+        text, _ = clean_line(data[line_start:end].decode("utf-8", "replace"), self.markers)
+        if not TRACEBACK_START.search(text):
+            return _forward(data, line_start, AFTER + 1)
+        # A traceback: its frames, then its exception line and message.
+        position = end + 1
+        for _ in range(MAX_FRAME_LINES):
+            if position >= len(data):
+                return len(data)
+            end = _line_end(data, position)
+            line, _ = clean_line(data[position:end].decode("utf-8", "replace"), self.markers)
+            stripped = line.strip()
+            if line and not line[:1].isspace() and not stripped.startswith(("File ", "Traceback", "[Previous")):
+                if stripped not in (CHAIN_CAUSE, CHAIN_CONTEXT, "...", ""):
+                    break
+            position = end + 1
+        return _forward(data, position, TRACEBACK_AFTER + 1)
+
+    def _keep_region(self, start: int, stop: int) -> None:
+        self.kept.append(_Region(self.data[start:stop], self._number_at(start)))
+
+    def _keep_evidence(self, start: int, stop: int) -> None:
+        """Keep up to two progress lines, or else one success line, of the bytes between regions."""
+        markers = self.markers
+        progress = self._evidence(start, stop, markers.progress_lines, markers.is_progress, PROGRESS_TO_SURVIVE)
+        if len(progress) < PROGRESS_TO_SURVIVE:
+            progress += self._evidence(start, stop, markers.success_hints, markers.is_success, SUCCESS_TO_SURVIVE)
+        self.kept.extend(sorted(progress, key=lambda line: line.number))
+
+    def _evidence(self, start: int, stop: int, finder, holds, limit: int) -> list[LogLine]:
+        found: list[LogLine] = []
+        data = self.data
+        while start < stop and len(found) < limit:
+            hits = self._lines_found(finder, start, stop, 1)
+            if not hits:
+                break
+            end = _line_end(data, hits[0])
+            text, tag = clean_line(data[hits[0]:end].decode("utf-8", "replace"), self.markers)
+            if counts_as_evidence(text, holds, self.markers):
+                found.append(LogLine(self._number_at(hits[0]), text, tag))
+            start = end + 1
+        return found
+
+    def _number_at(self, offset: int) -> int:
+        """The line number at ``offset``; offsets asked for only grow, so counting is incremental."""
+        counted, number = self._counted
+        if offset < counted:
+            return number - self.data.count(b"\n", offset, counted)
+        number += self.data.count(b"\n", counted, offset)
+        self._counted = (offset, number)
+        return number
+
+
+# Regions, like the locator's views, are made of lines and carriage-return segments alike: a
+# progress bar redrawn on one line of many MB gives a region of the few segments around a hit.
+# Every walk below costs what lies between where it starts and what it finds, never the rest of
+# the buffer: a search for a separator looks in windows that grow (FIRST_WINDOW, then 16 times
+# wider), and a run of blank lines or bare carriage returns is skipped in one search, not one
+# segment at a time (a few MB of ``\r`` once made the walk quadratic).
+FIRST_WINDOW = 256
+NON_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # what bytes.isspace() does not count as space
+
+
+def _line_end(data: bytes, start: int) -> int:
+    """Where the line or carriage-return segment holding byte ``start`` ends (its separator)."""
+    size, window = len(data), FIRST_WINDOW
+    while True:
+        stop = start + window  # (find clamps it to the data)
+        newline = data.find(b"\n", start, stop)
+        carriage = data.find(b"\r", start, stop if newline < 0 else newline)
+        if carriage >= 0:
+            return carriage
+        if newline >= 0:
+            return newline
+        if stop >= size:
+            return size
+        window <<= 4
+
+
+def _line_start(data: bytes, offset: int) -> int:
+    """Where the line or carriage-return segment holding byte ``offset`` starts."""
+    window = FIRST_WINDOW
+    while True:
+        floor = max(0, offset - window)
+        found = max(data.rfind(b"\n", floor, offset), data.rfind(b"\r", floor, offset))
+        if found >= 0 or floor == 0:
+            return found + 1
+        window <<= 4
+
+
+_WHITE_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.rstrip() strips
+_SEPARATORS = frozenset(b"\n\r")
+
+
+def _last_non_blank(data: bytes, stop: int) -> int:
+    """The offset of the last byte before ``stop`` that is not white space, or -1."""
+    # The common cases, without copying a window: a byte of text, or one separator and then one.
+    if stop > 0 and data[stop - 1] not in _WHITE_SPACE:
+        return stop - 1
+    if stop > 1 and data[stop - 1] in _SEPARATORS and data[stop - 2] not in _WHITE_SPACE:
+        return stop - 2
+    window = FIRST_WINDOW
+    while stop > 0:
+        floor = max(0, stop - window)
+        kept = len(data[floor:stop].rstrip())
+        if kept:
+            return floor + kept - 1
+        stop, window = floor, min(window << 4, MAX_CARRY_BYTES)
+    return -1
+
+
+def _back(data: bytes, line_start: int, lines: int) -> int:
+    """The start of the line (or segment) ``lines`` non-blank ones before the one starting at
+    ``line_start`` (the locator does not count blank lines, so neither does a region)."""
+    position = line_start
+    while lines > 0 and position > 0:
+        last = _last_non_blank(data, position)
+        if last < 0:
+            return 0
+        position = _line_start(data, last)
+        lines -= 1
+    return position
+
+
+def _forward(data: bytes, line_start: int, lines: int) -> int:
+    """The end (just past its separator) of the ``lines``-th non-blank line or segment from ``line_start``."""
+    position = line_start
+    while lines > 0 and position < len(data):
+        found = NON_BLANK.search(data, position)
+        if found is None:
+            return len(data)
+        position = _line_end(data, found.start()) + 1
+        lines -= 1
+    return min(position, len(data))

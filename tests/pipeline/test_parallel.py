@@ -1,0 +1,294 @@
+"""Worker processes: same records in the same order, streaming, Ctrl-C, dead workers, time budgets.
+
+The subprocess tests never assert how long anything takes. Where a test needs the run to be still
+going at some point, it retries with a corpus twice as big when the run was too quick for it.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from philly_triage._internal.pipeline import parallel
+from philly_triage._internal.cli.main import cli
+from philly_triage._internal.cli.classify import progress_bar, show_progress
+from philly_triage._internal.pipeline.discover import discover_jobs
+from philly_triage._internal.output.formats import OutputFormat
+from philly_triage.models import Status
+from philly_triage._internal.pipeline.parallel import WorkerError, classify_jobs
+from tests.conftest import ROOT
+
+SAMPLE_LOGS = ROOT / "sample_logs"
+OOM = 'Traceback (most recent call last):\n  File "t.py", line 1, in <module>\ntorch.OutOfMemoryError: CUDA out of memory.\n'
+SLOW_RULE = """\
+id: slow_rule
+name: Slow rule
+dimension: d
+description: A pattern that backtracks catastrophically on the failure line.
+hint: Fix the pattern.
+keywords: [runtimeerror]
+patterns:
+  - '^RuntimeError: (a|a)*$'
+"""
+SLOW_LOG = f'Traceback (most recent call last):\n  File "t.py", line 1, in <module>\nRuntimeError: {"a" * 40}b\n'
+MAX_ATTEMPTS = 5  # corpus doublings before a test that needs a still-running process gives up
+fork_only = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(),
+    reason="the patched function reaches the workers only through fork",
+)
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def jsonl(*args) -> list[dict]:
+    result = run("classify", "-f", "jsonl", *args)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def corpus(directory: Path, copies: int) -> Path:
+    """``copies`` links to each sample job, named so that they sort in copy order."""
+    directory.mkdir(exist_ok=True)
+    for copy in range(copies):
+        for job in sorted(SAMPLE_LOGS.iterdir()):
+            link = directory / f"a{copy:04}-{job.name}"
+            if not link.exists():
+                link.symlink_to(job)
+    return directory
+
+
+def start(*args, **popen) -> subprocess.Popen:
+    """``python -m philly_triage classify ...`` in its own session, so its workers can be found and signalled."""
+    command = [sys.executable, "-m", "philly_triage", "classify", *[str(a) for a in args]]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, **popen)
+
+
+def first_line(process: subprocess.Popen) -> bytes:
+    """The first line of the process's output, read byte by byte: a buffered readline could read
+    ahead bytes that ``communicate`` (which reads the pipe itself) would then never see."""
+    line = b""
+    while not line.endswith(b"\n"):
+        byte = os.read(process.stdout.fileno(), 1)
+        if not byte:
+            break
+        line += byte
+    return line
+
+
+def assert_no_process_left(session: int) -> None:
+    """Nothing of the run's session (the CLI and its workers) is still there once the CLI exited."""
+    with pytest.raises(ProcessLookupError):
+        os.killpg(session, 0)
+
+
+# --- the same records, in the same order ---------------------------------------------------------
+
+
+def test_two_workers_give_the_same_records_in_the_same_order():
+    one = run("classify", "-f", "jsonl", "--jobs", "1", SAMPLE_LOGS)
+    two = run("classify", "-f", "jsonl", "--jobs", "2", SAMPLE_LOGS)
+    assert one.exit_code == two.exit_code == 0
+    assert two.stdout == one.stdout
+    assert len(one.stdout.splitlines()) == len(list(SAMPLE_LOGS.iterdir()))
+
+
+def test_full_is_accepted_and_gives_the_same_records_on_the_samples():
+    assert jsonl("--full", "--jobs", "2", SAMPLE_LOGS) == jsonl("--jobs", "2", SAMPLE_LOGS)
+
+
+def test_spawned_workers_give_the_same_records(catalogue, markers):
+    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))
+    here = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=1)]
+    spawned = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=2, start_method="spawn")]
+    assert spawned == here
+
+
+def test_a_single_job_starts_no_workers(monkeypatch, catalogue, markers):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for one job")
+
+    monkeypatch.setattr(parallel, "_Pool", no_pool)
+    jobs = list(discover_jobs([str(SAMPLE_LOGS / "unet-cityscapes-bs16-0e7d.log")], markers))
+    [outcome] = classify_jobs(jobs, catalogue, processes=4)
+    assert outcome.record.category == "gpu_out_of_memory"
+
+
+# --- streaming -----------------------------------------------------------------------------------
+
+
+def test_jsonl_streams_each_record_before_later_jobs_are_read(tmp_path):
+    """The first record is out while the last job is still unread: the test changes that job then.
+
+    Had triage written nothing before the end, the last job would have been read before the first
+    line appeared, with its old content, and its record would say no_failure.
+    """
+    copies = 2
+    for _ in range(MAX_ATTEMPTS):
+        logs = corpus(tmp_path / "logs", copies)
+        last = logs / "zzz-last"
+        last.mkdir(exist_ok=True)
+        (last / "stderr.txt").write_text("epoch 1 loss 0.3\n")
+        process = start("-f", "jsonl", "--jobs", "2", logs)
+        first = first_line(process)
+        replacement = last / ".stderr.new"  # hidden, so never a log of the job itself
+        replacement.write_text(OOM)
+        os.replace(replacement, last / "stderr.txt")
+        rest, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+        records = [json.loads(line) for line in (first + rest).splitlines()]
+        assert records[0]["job"].endswith("a0000-" + sorted(p.name for p in SAMPLE_LOGS.iterdir())[0])
+        assert records[-1]["job"] == str(last)
+        if records[-1]["status"] == "classified":
+            assert records[-1]["category"] == "gpu_out_of_memory"
+            return
+        copies *= 2  # the whole run was over before the test could change the last job: give it more to do
+    pytest.fail("the last job was always read before the first record came out: records are not streamed")
+
+
+# --- Ctrl-C --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [2, 1])
+def test_ctrl_c_leaves_whole_records_and_exits_130(tmp_path, jobs):
+    copies = 4
+    for _ in range(MAX_ATTEMPTS):
+        logs = corpus(tmp_path / "logs", copies)
+        total = len(list(logs.iterdir()))
+        process = start("-f", "jsonl", "--jobs", jobs, logs)
+        first = first_line(process)
+        assert first.endswith(b"\n")
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: to the CLI and its workers
+        rest, stderr = process.communicate(timeout=120)
+        stderr = stderr.decode()
+        if process.returncode == 0:
+            copies *= 2  # the run ended before the signal came: give it more to do
+            continue
+        assert "Traceback" not in stderr, stderr
+        assert process.returncode == 130, stderr
+        lines = (first + rest).decode().split("\n")
+        assert lines[-1] == "", "the output ends with a whole line"
+        records = [json.loads(line) for line in lines[:-1]]
+        assert stderr.endswith(f"triage: interrupted ({len(records)} of {total} jobs done)\n")
+        assert [r["job"] for r in records] == sorted(str(p) for p in logs.iterdir())[:len(records)]
+        assert_no_process_left(process.pid)
+        return
+    pytest.fail("every run ended before Ctrl-C reached it")
+
+
+def test_piping_into_head_with_workers_ends_quietly_and_stops_them(tmp_path):
+    logs = corpus(tmp_path / "logs", 8)
+    process = start("-f", "jsonl", "--jobs", "2", logs)
+    head = subprocess.run(["head", "-n", "1"], stdin=process.stdout, capture_output=True, timeout=120)
+    process.stdout.close()
+    stderr = process.communicate(timeout=120)[1].decode()
+    assert json.loads(head.stdout)["job"].startswith(str(logs))
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+    assert process.returncode in (0, -signal.SIGPIPE), "as with --jobs 1: ended by SIGPIPE, or done before head left"
+    assert_no_process_left(process.pid)
+
+
+# --- warnings that come from the workers ---------------------------------------------------------
+
+
+def test_a_timed_out_pattern_is_reported_once_with_workers(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "slow_rule.yaml").write_text(SLOW_RULE)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    for index in range(3):
+        (logs / f"job{index}.log").write_text(SLOW_LOG)
+    result = run("classify", logs, "-f", "jsonl", "--jobs", "2", "--no-builtin-rules", "--rules", rules)
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 3
+    assert result.stderr.count("exceeded its time budget") == 1, result.stderr
+    assert "a pattern of rule 'slow_rule' exceeded its time budget" in result.stderr
+    assert result.stderr.rstrip().endswith("^RuntimeError: (a|a)*$")
+
+
+# --- workers that die ----------------------------------------------------------------------------
+
+
+@fork_only
+def test_a_worker_that_dies_costs_only_its_job(monkeypatch, catalogue, markers):
+    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))[:8]
+    expected = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=1)]
+    victim = jobs[3].name
+    real = parallel.classify_job
+
+    def dies_on_the_victim(job, *args, **kwargs):
+        if job.name == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(job, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "classify_job", dies_on_the_victim)
+    got = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=2, start_method="fork")]
+    assert [r.job for r in got] == [j.name for j in jobs]
+    assert got[3].status is Status.ERROR
+    assert got[3].reason == "the triage worker process classifying this job died (killed by SIGKILL)"
+    assert got[:3] + got[4:] == expected[:3] + expected[4:]
+
+
+@fork_only
+def test_workers_that_cannot_start_end_the_run_with_a_message(monkeypatch, tmp_path):
+    def broken(*args, **kwargs):
+        raise RuntimeError("no matcher")
+
+    monkeypatch.setattr(parallel, "Matcher", broken)  # workers build their own matcher first thing
+    monkeypatch.setattr(parallel, "default_start_method", lambda: "fork")
+    result = run("classify", "-f", "jsonl", "--jobs", "2", SAMPLE_LOGS)
+    assert result.exit_code == 2
+    assert "triage: error: a worker process ended while starting (exit status 1); run with --jobs 1" in result.stderr
+
+
+@fork_only
+def test_worker_error_from_the_api(monkeypatch, catalogue, markers):
+    monkeypatch.setattr(parallel, "default_markers", lambda: os._exit(3))
+    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))[:4]
+    with pytest.raises(WorkerError, match=r"ended while starting \(exit status 3\)"):
+        list(classify_jobs(jobs, catalogue, processes=2, start_method="fork"))
+
+
+# --- the progress bar ----------------------------------------------------------------------------
+
+
+class FakeStream:
+    def __init__(self, terminal: bool):
+        self.terminal = terminal
+
+    def isatty(self) -> bool:
+        return self.terminal
+
+
+@pytest.mark.parametrize(
+    "total,stderr_tty,stdout_tty,kind,shown",
+    [
+        (100, True, False, OutputFormat.JSONL, True),  # records piped away, bar on the terminal
+        (100, True, True, OutputFormat.TABLE, True),  # the table comes after the bar is gone
+        (100, True, True, OutputFormat.JSONL, False),  # records stream to the bar's terminal
+        (100, False, False, OutputFormat.TABLE, False),  # CI logs and pipes never get a bar
+        (20, True, False, OutputFormat.TABLE, False),  # too short a run
+    ],
+)
+def test_when_the_progress_bar_shows(monkeypatch, total, stderr_tty, stdout_tty, kind, shown):
+    monkeypatch.setattr(sys, "stderr", FakeStream(stderr_tty))
+    monkeypatch.setattr(sys, "stdout", FakeStream(stdout_tty))
+    assert show_progress(total, kind) is shown
+
+
+def test_the_progress_bar_counts_every_job():
+    with progress_bar(30, shown=True) as advance:
+        for _ in range(30):
+            advance()
+    with progress_bar(30, shown=False) as advance:
+        advance()
