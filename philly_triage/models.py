@@ -27,6 +27,11 @@ class Status(str, enum.Enum):
     NO_FAILURE = "no_failure"
     ERROR = "error"
 
+    @property
+    def failed(self) -> bool:
+        """The job failed: its failure is known (classified) or not (unclassified)."""
+        return self in (Status.CLASSIFIED, Status.UNCLASSIFIED)
+
 
 @dataclass(frozen=True)
 class Pattern:
@@ -156,7 +161,7 @@ class FailureRecord:
     notes: tuple[str, ...] = field(default=())
     fingerprint: Optional[str] = None  # the same kind of failure has the same one (fingerprints.py)
     ignored: bool = False  # its category or dimension was given to --ignore
-    stage: Optional[str] = None  # one of STAGES: where in the job's life it failed (timeline.py)
+    stage: Optional[str] = None  # one of STAGES: where in the job's life it failed (pipeline/stage.py)
     retry: Optional[str] = None  # one of RETRY_ADVICE: the category's advice; "unknown" if unclassified
     gpu_hours: Optional[float] = None  # GPUs x run time of the failed run, where both are known
     retries: Optional[int] = None  # how many times the platform ran the job before this run, if known

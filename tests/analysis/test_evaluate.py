@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage._internal.analysis.evaluate import (
     AlarmJob,
     Confusion,
@@ -249,36 +250,36 @@ def test_nothing_evaluated_has_no_ratios():
 # --- keys and roots of real jobs ---------------------------------------------------------------
 
 
-def test_jobs_under_a_directory_are_keyed_relative_to_it(tmp_path, matcher, markers):
+def test_jobs_under_a_directory_are_keyed_relative_to_it(tmp_path, matcher, markers, classifier):
     (tmp_path / "job-a").mkdir()
     (tmp_path / "job-a" / "stderr.txt").write_text("training...\n", encoding="utf-8")
     (tmp_path / "job-b.log").write_text("training...\n", encoding="utf-8")
-    found = [(key, root) for key, root, _ in labelled_records([str(tmp_path)], matcher, markers)]
+    found = [(key, root) for key, root, _ in labelled_records([str(tmp_path)], classifier)]
     assert found == [("job-a", str(tmp_path)), ("job-b.log", str(tmp_path))]
 
 
-def test_nested_jobs_are_keyed_by_their_path_below_the_directory(tmp_path, matcher, markers):
+def test_nested_jobs_are_keyed_by_their_path_below_the_directory(tmp_path, matcher, markers, classifier):
     for name in ("2026-12-01/job-a/stderr.txt", "2026-12-01/job-b/stderr.txt", "2026-12-02/job-c/train.log"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("training...\n", encoding="utf-8")
-    found = [key for key, _, _ in labelled_records([str(tmp_path)], matcher, markers)]
+    found = [key for key, _, _ in labelled_records([str(tmp_path)], classifier)]
     assert found == ["2026-12-01/job-a", "2026-12-01/job-b", "2026-12-02/job-c"]
     job = str(tmp_path / "2026-12-01" / "job-a")
-    assert [(key, root) for key, root, _ in labelled_records([job], matcher, markers)] == [
+    assert [(key, root) for key, root, _ in labelled_records([job], classifier)] == [
         ("job-a", str(tmp_path / "2026-12-01"))]
 
 
-def test_a_job_given_directly_is_keyed_by_its_name(tmp_path, matcher, markers):
+def test_a_job_given_directly_is_keyed_by_its_name(tmp_path, matcher, markers, classifier):
     (tmp_path / "job-b.log").write_text("training...\n", encoding="utf-8")
     paths = [str(tmp_path / "job-b.log"), str(tmp_path / "absent")]
-    found = [(key, root, r.status) for key, root, r in labelled_records(paths, matcher, markers)]
+    found = [(key, root, r.status) for key, root, r in labelled_records(paths, classifier)]
     assert found == [("job-b.log", str(tmp_path), Status.NO_FAILURE), ("absent", str(tmp_path), Status.ERROR)]
 
 
-def test_a_log_file_given_directly_is_evaluated_like_under_its_directory(catalogue, matcher, markers):
+def test_a_log_file_given_directly_is_evaluated_like_under_its_directory(catalogue, matcher, markers, classifier):
     expectations = load_expectations(SAMPLE_EXPECTED, catalogue)
     path = os.path.relpath(SAMPLE_LOGS / "gpt-small-ablation-72aa.log")
-    evaluation = evaluate(labelled_records([path], matcher, markers), expectations)
+    evaluation = evaluate(labelled_records([path], classifier), expectations)
     assert (evaluation.total, evaluation.correct, evaluation.unlabelled) == (1, 1, ())
     assert (evaluation.localisation.correct, evaluation.localisation.total) == (1, 1)
     assert len(evaluation.missing) == len(expectations.jobs) - 1
@@ -288,9 +289,9 @@ def test_a_log_file_given_directly_is_evaluated_like_under_its_directory(catalog
 
 
 @pytest.fixture(scope="module")
-def sample_evaluation(catalogue, matcher, markers):
+def sample_evaluation(catalogue, matcher, markers, classifier):
     expectations = load_expectations(SAMPLE_EXPECTED, catalogue)
-    return evaluate(labelled_records([str(SAMPLE_LOGS)], matcher, markers), expectations)
+    return evaluate(labelled_records([str(SAMPLE_LOGS)], classifier), expectations)
 
 
 def test_sample_logs_are_all_classified_and_located(sample_evaluation):

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from philly_triage._internal.pipeline.verdict import classify_job
 from philly_triage._internal.cli.main import cli
+from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage._internal.analysis.explain import (
     MAX_SHOWN, OTHER_FILE, ExplainError, Explanation, RuleMatch, _note_disagreement, _why_lost, explain_job,
     job_to_explain,
@@ -35,7 +36,8 @@ def run(*args):
 
 
 def explained(name, matcher, markers, **options) -> Explanation:
-    return explain_job(job_to_explain(str(SAMPLES / name), markers), matcher, markers, **options)
+    classifier = Classifier(matcher.catalogue, markers=markers)
+    return explain_job(job_to_explain(str(SAMPLES / name), classifier), classifier, **options)
 
 
 def verdicts(explanation: Explanation, file_end: str = "") -> dict[int, str]:
@@ -130,35 +132,35 @@ def test_a_multi_file_job_says_which_file_the_failure_came_from(matcher, markers
     assert "bert-pretrain-zh-c3f5/stderr.txt" in reason and "own failure beats" in reason
 
 
-def test_fatal_lines_far_apart_leave_the_earlier_one_out_of_the_final_burst(tmp_path, matcher, markers):
+def test_fatal_lines_far_apart_leave_the_earlier_one_out_of_the_final_burst(tmp_path, matcher, markers, classifier):
     log = tmp_path / "job.log"
     log.write_text("process exited with code 1\n" + "".join(f"cleanup {i}\n" for i in range(15))
                    + "Segmentation fault (core dumped)\n")
-    explanation = explain_job(job_to_explain(str(log), markers), matcher, markers)
+    explanation = explain_job(job_to_explain(str(log), classifier), classifier)
     assert verdicts(explanation) == {1: "earlier", 17: "failure"}
     assert "more than 10 lines before it" in reason_at(explanation, 1)
 
 
-def test_noise_far_from_any_possible_failure_is_listed_too(tmp_path, matcher, markers):
+def test_noise_far_from_any_possible_failure_is_listed_too(tmp_path, matcher, markers, classifier):
     # The whole-log reduction keeps noise lines only as context; explain reads the others too.
     log = tmp_path / "job.log"
     body = "".join(f"INFO loading shard {i}\n" for i in range(200))
     log.write_text("WARNING: could not find the error handler config\n" + body
                    + 'Traceback (most recent call last):\n  File "t.py", line 1, in <module>\n'
                      '    warnings.warn("error-prone")\nKeyError: \'lr\'\n')
-    explanation = explain_job(job_to_explain(str(log), markers), matcher, markers)
+    explanation = explain_job(job_to_explain(str(log), classifier), classifier)
     assert verdicts(explanation) == {1: "noise", 205: "failure"}  # the warn() frame line is the traceback's
 
 
-def test_only_the_nearest_possible_failures_are_shown_unless_all_are_asked_for(tmp_path, matcher, markers):
+def test_only_the_nearest_possible_failures_are_shown_unless_all_are_asked_for(tmp_path, matcher, markers, classifier):
     log = tmp_path / "job.log"
     log.write_text("".join(f"/app/t.py:{i}: UserWarning: error-prone call {i}\n" for i in range(1, 21))
                    + "KeyError: 'lr'\n")
-    job = job_to_explain(str(log), markers)
-    some = explain_job(job, matcher, markers)
+    job = job_to_explain(str(log), classifier)
+    some = explain_job(job, classifier)
     assert some.left_out == 20 - MAX_SHOWN
     assert sorted(verdicts(some)) == list(range(21 - MAX_SHOWN, 22))  # the nearest, in line order
-    every = explain_job(job, matcher, markers, all_candidates=True)
+    every = explain_job(job, classifier, all_candidates=True)
     assert every.left_out == 0 and len(every.candidates) == 21
 
 
@@ -183,7 +185,7 @@ def test_equal_rules_lose_by_catalogue_order():
         "as strong and as high a priority, but later in the catalogue than a")
 
 
-def test_a_reading_after_the_first_is_named_when_the_first_matches_no_rule(tmp_path, matcher, markers):
+def test_a_reading_after_the_first_is_named_when_the_first_matches_no_rule(tmp_path, matcher, markers, classifier):
     log = tmp_path / "job.log"
     log.write_text(
         'Traceback (most recent call last):\n  File "t.py", line 1, in <module>\nQuuxFrobError: zzz\n\n'
@@ -191,7 +193,7 @@ def test_a_reading_after_the_first_is_named_when_the_first_matches_no_rule(tmp_p
         'Traceback (most recent call last):\n  File "t.py", line 3, in <module>\n'
         "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
     )
-    explanation = explain_job(job_to_explain(str(log), markers), matcher, markers)
+    explanation = explain_job(job_to_explain(str(log), classifier), classifier)
     assert (explanation.record.category, explanation.record.line) == ("gpu_out_of_memory", 9)
     assert any("first reading" in note and "line 3" in note and "line 9" in note for note in explanation.notes)
 
@@ -210,9 +212,9 @@ def test_the_excerpt_of_a_fatal_line_is_its_context(matcher, markers):
     assert [r.text for r in explanation.excerpt if r.failure][0].startswith("cp: cannot stat")
 
 
-def test_the_verdict_is_the_record_classify_gives(matcher, markers):
-    job = job_to_explain(str(SAMPLES / "criteo-dlrm-7a21"), markers)
-    assert explain_job(job, matcher, markers).record == classify_job(job, matcher, markers)
+def test_the_verdict_is_the_record_classify_gives(matcher, markers, classifier):
+    job = job_to_explain(str(SAMPLES / "criteo-dlrm-7a21"), classifier)
+    assert explain_job(job, classifier).record == classify_job(job, matcher, markers)
 
 
 def test_a_whole_read_that_finds_another_failure_is_noted():
@@ -338,15 +340,15 @@ def test_a_directory_of_jobs_suggests_classify():
     ({"a/job.meta.yaml": "gpus: 1\n", "a/x.log": "x", "b.log": "x"}, 2),  # a job directory inside
     ({"a.log": "x", "a.log.meta.yaml": "gpus: 1\n", "b.log": "x", "b.log.meta.json": "{}"}, 2),
 ])
-def test_one_job_or_several(tmp_path, markers, layout, jobs):
+def test_one_job_or_several(tmp_path, markers, layout, jobs, classifier):
     for name, text in layout.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     if jobs:
         with pytest.raises(ExplainError, match=f"holds {jobs} jobs"):
-            job_to_explain(str(tmp_path), markers)
+            job_to_explain(str(tmp_path), classifier)
     else:
-        assert job_to_explain(str(tmp_path), markers).files
+        assert job_to_explain(str(tmp_path), classifier).files
 
 
 def test_piped_into_head_as_a_real_process():

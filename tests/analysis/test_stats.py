@@ -1,24 +1,17 @@
-"""triage stats: the aggregation (every figure worked out by hand), its views, and the command."""
+"""triage stats: the aggregation, every figure worked out by hand. Its views are tested in
+tests/output/views/test_stats.py, the command in tests/cli/test_stats.py, the study's figures in
+test_study.py."""
 
 from __future__ import annotations
 
-import io
 import json
-import subprocess
-import sys
 
 import pytest
-from click.testing import CliRunner
 
 from philly_triage._internal.catalogue.load import Catalogue
-from philly_triage._internal.cli.main import cli
-from philly_triage._internal.cli.common import make_console
 from philly_triage.models import RETRY_ADVICE, FailureRecord, Rule, Status
-from philly_triage._internal.analysis.stats import RetryWaste, aggregate, hours, share
+from philly_triage._internal.analysis.stats import aggregate, hours, share
 from philly_triage._internal.analysis.study import load_study
-from philly_triage._internal.output.views.stats import BAR_WIDTH, bar, render_stats, stats_markdown, waste_sentence
-from tests.conftest import ROOT
-from tests.formatting import tables
 
 
 def rule(rule_id, name, dimension, retry):
@@ -141,10 +134,6 @@ def stats():
     return aggregate(RECORDS, CATALOGUE)
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-
 # The aggregation
 
 def test_every_figure_is_the_one_worked_out_by_hand(stats):
@@ -210,211 +199,3 @@ def test_a_category_the_catalogue_does_not_have_keeps_the_records_own_dimension(
                                        "share": 100.0, "gpu_hours": 0.0, "gpu_share": None, "retry": "maybe"}]
     assert document["dimensions"][-1] == {"id": "mine", "count": 1, "share": 100.0, "gpu_hours": 0.0,
                                           "gpu_share": None, "study_share": None}
-
-
-def test_the_study_holds_the_papers_figures():
-    study = load_study()
-    assert study.dimensions == {"deep_learning": 13.5, "execution_environment": 48.0, "general_code": 36.5,
-                                "data": 2.0}
-    assert sum(study.dimensions.values()) == 100.0
-    assert (study.stage("initialisation").failures, study.stage("initialisation").gpu_time) == (30.8, 0.9)
-    assert (study.stage("evaluation").failures, study.stage("evaluation").gpu_time) == (25.0, 81.0)
-    assert study.stage("training").failures is None and study.stage("validation").gpu_time is None
-
-
-# The views
-
-def test_bars_scale_to_the_largest_row():
-    assert bar(10, 10) == "█" * BAR_WIDTH
-    assert bar(5, 10) == "█" * (BAR_WIDTH // 2)
-    assert bar(1, 7) == "███▍"  # 24 x 8 / 7 = 27.4 eighths -> 27 = 3 full cells and 3 eighths
-    assert bar(1, 1000) == "▏"  # a job is never drawn as nothing
-    assert bar(0, 10) == "" and bar(0, 0) == ""
-
-
-def plain_chart(stats, color=False):
-    stream = io.StringIO()
-    render_stats(stats, make_console(stream, color))
-    return stream.getvalue()
-
-
-def test_the_chart_shows_counts_shares_hours_and_the_study(stats):
-    text = plain_chart(stats)
-    lines = [line.rstrip() for line in text.splitlines()]
-    assert lines[0] == "11 jobs: 9 failed (8 classified, 1 unclassified), 1 without a failure, " \
-                       "1 that triage could not classify"
-    assert lines[1] == "GPU hours known for 7 of 9 failed jobs: 50.00 in all"
-    assert "\x1b[" not in text
-    row = next(line for line in lines if line.startswith("execution_environment "))
-    # the largest dimension (3 jobs) has the full bar; 37.5 - 48.0 = -10.5 points
-    assert row.split()[1:] == ["█" * BAR_WIDTH, "3", "37.5%", "1.50", "3.0%", "48.0%", "-10.5"]
-    data = next(line for line in lines if line.startswith("data "))
-    assert data.split()[1:] == ["████████", "1", "12.5%", "2.50", "5.0%", "2.0%", "+10.5"]  # 1/3 of the bar
-    infrastructure = next(line for line in lines if line.startswith("infrastructure "))
-    assert infrastructure.split()[1:] == ["0", "0.0%", "0.00", "0.0%", "-", "-"]
-    initialisation = next(line for line in lines if line.startswith("initialisation "))
-    assert initialisation.endswith("33.3%    1.50        3.0%   30.8% of failures, 0.9% of GPU time")
-    assert any(line.startswith("library_not_found ") and line.endswith("execution_environment   environment")
-               for line in lines)
-    assert any(line.startswith("never ") and RETRY_ADVICE["never"] in line and " 10 " in line for line in lines)
-    assert ("5 deterministic failures (4 with a known retry count) were retried 10 times, wasting at least "
-            "23.5 GPU hours; one more automatic retry of each would waste at least 24.0 GPU hours.") in lines
-
-
-def test_the_chart_leaves_out_gpu_and_retry_columns_when_nothing_is_known():
-    records = [failed("a", "path_not_found", "training", None, None),
-               failed("b", "loss_nan", "training", None, None)]
-    text = plain_chart(aggregate(records, CATALOGUE))
-    heads = [line.split() for line in text.splitlines() if line.startswith(("Dimension ", "Advice "))]
-    assert heads == [["Dimension", "Jobs", "Share", "Study", "Diff"], ["Advice", "Jobs", "Share", "Meaning"]]
-    assert "GPU hours: not known for any failed job" in text
-    assert "1 deterministic failure: how often the platform retried it is not known; " \
-           "its GPU hours are not known." in text
-
-
-def test_the_chart_is_coloured_only_when_asked(stats):
-    assert "\x1b[" in plain_chart(stats, color=True)
-
-
-def test_waste_sentences():
-    assert waste_sentence(RetryWaste(0, 0, 0.0, 0.0, 0, 0)).startswith("No failure is deterministic")
-    assert waste_sentence(RetryWaste(12, 30, 140.5, 52.25, 12, 12)) == (
-        "12 deterministic failures were retried 30 times, wasting 140.5 GPU hours; "
-        "one more automatic retry of each would waste 52.2 GPU hours.")
-    assert waste_sentence(RetryWaste(1, 1, 3.0, 3.0, 1, 1)) == (
-        "1 deterministic failure was retried 1 time, wasting 3.0 GPU hours; "
-        "one more automatic retry of each would waste 3.0 GPU hours.")
-
-
-def test_markdown_tables_hold_the_same_figures(stats):
-    text = stats_markdown(stats)
-    assert text.startswith("## triage stats: 11 jobs, 9 failed\n\n")
-    dimensions, categories, stages, retry = tables(text)
-    assert dimensions[0] == ["Dimension", "Jobs", "Share", "GPU hours", "GPU share", "Study share",
-                             "Difference (points)"]
-    assert dimensions[2] == ["execution_environment", "3", "37.5%", "1.50", "3.0%", "48.0%", "-10.5"]
-    assert dimensions[5] == ["infrastructure", "0", "0.0%", "0.00", "0.0%", "-", "-"]
-    # the name's pipe and stars are text, not a new cell or emphasis
-    assert categories[5] == ["library_not_found", "Library | command *not* found", "execution_environment",
-                             "environment", "1", "12.5%", "0.00", "0.0%"]
-    assert all(len(row) == 8 for row in categories)
-    assert stages[4] == ["evaluation", "1", "11.1%", "20.00", "40.0%", "25.0%", "81.0%"]
-    assert stages[5][0] == "unknown"
-    assert retry[1] == ["never", RETRY_ADVICE["never"], "5", "55.6%", "24.00", "10"]
-    assert "### Retry waste\n\n5 deterministic failures (4 with a known retry count) were retried 10 times" in text
-    assert "Study: Zhang, Xiao, Zhang, Liu, Lin, Yang" in text
-
-
-def test_markdown_without_gpu_hours_shows_dashes_and_says_none_classified():
-    records = [FailureRecord(job="u", status=Status.UNCLASSIFIED, retry="unknown")]
-    text = stats_markdown(aggregate(records, CATALOGUE))
-    assert "### Categories\n\nNone." in text
-    dimensions, stages, retry = tables(text)
-    assert dimensions[1] == ["deep_learning", "0", "0.0%", "-", "-", "13.5%", "-"]  # nothing to compare
-    assert retry[4] == ["unknown", RETRY_ADVICE["unknown"], "1", "100.0%", "-", "-"]
-
-
-# The command
-
-def classify_summary(path):
-    result = run("classify", path, "-f", "json")
-    return json.loads(result.stdout)["summary"]
-
-
-def test_stats_of_the_sample_logs_count_what_classify_finds():
-    result = run("stats", ROOT / "sample_logs", "-f", "json")
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    summary = classify_summary(ROOT / "sample_logs")
-    assert document["jobs"] == summary["jobs"] == 46
-    assert document["by_status"] == {status.value: summary["by_status"].get(status.value, 0) for status in Status}
-    assert document["failed"] == document["by_status"]["classified"] + document["by_status"]["unclassified"]
-    assert {row["id"]: row["count"] for row in document["dimensions"] if row["count"]} == summary["by_dimension"]
-    assert {row["id"]: row["count"] for row in document["categories"]} == summary["by_category"]
-    assert sum(row["count"] for row in document["stages"]) == document["failed"]
-    assert sum(row["count"] for row in document["retry"]) == document["failed"]
-    assert [row["study_share"] for row in document["dimensions"]] == [13.5, 48.0, 36.5, 2.0]
-
-
-def test_stats_chart_and_markdown_of_the_sample_logs():
-    chart = run("stats", ROOT / "sample_logs")
-    assert chart.exit_code == 0
-    assert chart.stdout.startswith("46 jobs: ")
-    assert "Dimensions (share of the" in chart.stdout and "Retry advice" in chart.stdout
-    markdown = run("stats", ROOT / "sample_logs", "--format", "markdown", "--jobs", "1")
-    assert markdown.exit_code == 0 and len(tables(markdown.stdout)) == 4
-
-
-def test_output_file_gets_the_format_and_the_terminal_the_chart(tmp_path):
-    target = tmp_path / "stats.json"
-    result = run("stats", ROOT / "sample_logs", "-o", target)  # the extension names the format
-    assert result.exit_code == 0, result.output
-    assert json.loads(target.read_text())["jobs"] == 46
-    assert result.stdout.startswith("46 jobs: ") and f"triage: wrote {target}" in result.stderr
-    markdown = tmp_path / "stats.txt"
-    assert run("stats", ROOT / "sample_logs", "-f", "markdown", "-o", markdown).exit_code == 0
-    assert markdown.read_text().startswith("## triage stats: 46 jobs")
-
-
-def test_piped_charts_are_plain_and_the_hint_goes_to_stderr():
-    piped = subprocess.run([sys.executable, "-m", "philly_triage", "stats", str(ROOT / "sample_logs"), "-j", "1"],
-                           capture_output=True, text=True, encoding="utf-8", timeout=120, check=False)
-    assert piped.returncode == 0, piped.stderr
-    assert "\x1b[" not in piped.stdout and "█" in piped.stdout
-    assert piped.stdout.splitlines()[0].startswith("46 jobs: ")
-    assert piped.stderr.startswith("triage: no GPU hours known")
-
-
-@pytest.mark.parametrize("args, message", [
-    (["-o", "stats.xyz"], "cannot tell the format of --output 'stats.xyz'"),
-    (["-o", "/no/such/dir/stats.json"], "triage: error: cannot write /no/such/dir/stats.json"),
-    (["--gpus", "0"], "Invalid value for '--gpus'"),
-    (["--format", "csv"], "Invalid value for '--format'"),
-])
-def test_usage_errors_exit_2_with_one_line(args, message):
-    result = run("stats", ROOT / "sample_logs", *args)
-    assert result.exit_code == 2
-    assert message in result.stderr and "Traceback" not in result.output
-
-
-def test_a_missing_path_is_counted_as_an_error_not_a_usage_error(tmp_path):
-    (tmp_path / "job.log").write_text("step 1\nFileNotFoundError: [Errno 2] No such file or directory: 'x'\n")
-    result = run("stats", tmp_path / "job.log", tmp_path / "missing", "-f", "json")
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert document["by_status"] == {"classified": 1, "unclassified": 0, "no_failure": 0, "error": 1}
-    assert "triage: no GPU hours known" in result.stderr
-
-
-TRACEBACK = 'Traceback (most recent call last):\n  File "/app/train.py", line 9, in <module>\n    main()\n'
-
-
-def test_gpu_hours_come_from_each_jobs_metadata(tmp_path):
-    # j1: 4 GPUs x 2.5 h = 10.0 GPU h, retried 3 times, key_not_found (never)
-    (tmp_path / "j1").mkdir()
-    (tmp_path / "j1" / "stderr.txt").write_text("step 10 loss 0.4\n" + TRACEBACK + "KeyError: 'warmup_steps'\n")
-    (tmp_path / "j1" / "job.meta.yaml").write_text(
-        "gpus: 4\nstart: 2018-10-05T10:00:00Z\nend: 2018-10-05T12:30:00Z\nretries: 3\n")
-    # j2: 2 GPUs x 1.5 h = 3.0 GPU h, retried once, path_not_found (never)
-    (tmp_path / "j2").mkdir()
-    (tmp_path / "j2" / "stdout.log").write_text(
-        TRACEBACK + "FileNotFoundError: [Errno 2] No such file or directory: '/home/me/data/train.csv'\n")
-    (tmp_path / "j2" / "job.meta.yml").write_text(
-        "gpus: 2\nstart: 2018-10-06T08:00:00+00:00\nend: 2018-10-06T09:30:00+00:00\nretries: 1\n")
-    # j3, a single log file: 8 GPUs x 0.25 h = 2.0 GPU h, never retried, gpu_out_of_memory (maybe)
-    (tmp_path / "j3.log").write_text(TRACEBACK + "RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB\n")
-    (tmp_path / "j3.log.meta.json").write_text(json.dumps(
-        {"gpus": 8, "start": "2018-10-07T23:50:00Z", "end": "2018-10-08T00:05:00Z", "retries": 0}))
-    result = run("stats", tmp_path, "-f", "json", "--jobs", "1")
-    assert result.exit_code == 0, result.output
-    document = json.loads(result.stdout)
-    assert document["jobs"] == 3 and document["failed"] == 3  # metadata files are not jobs
-    assert document["gpu_hours"] == {"known": 3, "total": 15.0}  # 10.0 + 3.0 + 2.0
-    hours_of = {row["id"]: row["gpu_hours"] for row in document["dimensions"]}
-    assert hours_of == {"deep_learning": 2.0, "execution_environment": 3.0, "general_code": 10.0, "data": 0.0}
-    shares = {row["id"]: row["gpu_share"] for row in document["dimensions"]}
-    assert shares == {"deep_learning": 13.3, "execution_environment": 20.0, "general_code": 66.7, "data": 0.0}
-    # never: j1 and j2, retried 3 + 1 = 4 times; wasted 3 x 10.0 + 1 x 3.0 = 33.0; one more of each 13.0
-    assert document["retry_waste"] == {"jobs": 2, "retries": 4, "wasted_gpu_hours": 33.0, "per_retry_gpu_hours": 13.0}
-    assert {row["advice"]: row["retries"] for row in document["retry"]} == {
-        "never": 4, "maybe": 0, "environment": 0, "unknown": 0}

@@ -161,6 +161,24 @@ def test_a_changed_module_or_version_misses(cache, loads, tmp_path, monkeypatch)
     assert len(loads) == 4
 
 
+@pytest.mark.parametrize("schema", ["rule.schema.json", "stages.schema.json"])
+def test_a_changed_schema_misses(cache, loads, tmp_path, monkeypatch, schema):
+    """A schema judges which rule files load: a catalogue cached under another one is not used."""
+    rules = tmp_path / "rules"
+    write_rule(rules, "storage_quota")
+    package = tmp_path / "package"
+    for name in catalogue_cache.MODULES:
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_bytes((catalogue_cache.PACKAGE_DIR / name).read_bytes())
+    monkeypatch.setattr(catalogue_cache, "PACKAGE_DIR", package)
+    load_catalogue([rules])
+    load_catalogue([rules])
+    assert len(loads) == 1
+    (package / "_internal" / "catalogue" / "schemas" / schema).write_text("{}\n")
+    load_catalogue([rules])
+    assert len(loads) == 2
+
+
 def test_a_corrupt_cache_file_is_a_silent_miss(cache, loads, tmp_path):
     rules = tmp_path / "rules"
     write_rule(rules, "storage_quota")

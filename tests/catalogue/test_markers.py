@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from philly_triage._internal.pipeline.prefilter import _literal, compile_finder, lines_of
+from philly_triage._internal.pipeline.prefilter import compile_finder, lines_of, literal_text as _literal
 from philly_triage._internal.rulecheck.keyword_lint import unguarded_path
 from philly_triage._internal.pipeline.lines import clean_line
 from philly_triage._internal.pipeline.locate import TRACEBACK_START

@@ -11,12 +11,15 @@ import base64
 import hashlib
 import json
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Optional
 
+import jinja2
 import pytest
 from click.testing import CliRunner
 
@@ -25,7 +28,9 @@ from philly_triage._internal.cli.main import cli
 from philly_triage._internal.analysis.excerpt import ExcerptLine
 from philly_triage.models import RETRY_ADVICE, FailureRecord, Status
 from philly_triage._internal.pipeline.parallel import WorkerError
-from philly_triage._internal.output.report.page import AFTER, BEFORE, MAX_CHARS, NO_GPU_HOURS, excerpts_for, render_report
+from philly_triage._internal.output.report.page import (
+    AFTER, BEFORE, MAX_CHARS, NO_GPU_HOURS, environment, excerpts_for, render_report,
+)
 from tests.conftest import ROOT
 
 HOSTILE_JOB = 'jobs/x"><img src=x onerror=alert(1)>'
@@ -229,6 +234,106 @@ def test_text_from_logs_is_text_never_markup(doc):
     assert [item.text() for item in detail.all("li")] == ["</ol></td></tr></tbody></table>" + SCRIPT, SCRIPT]
     facts = detail.text()
     assert "Use <b>get</b> & check" in facts and "&<>" in facts and not detail.all("b")
+
+
+def hostile(field: str) -> str:
+    """Text that closes the elements raw text could end (a textarea, a title, a style) and then runs a script."""
+    return f'{field}</textarea></title></style><script>alert("{field}")</script><img src=x onerror=alert(1)>'
+
+
+def label(field: str) -> str:
+    """A chart's label for ``hostile(field)``: clipped to 28 characters."""
+    return hostile(field)[:27] + "\u2026"
+
+
+def hostile_page() -> str:
+    """A page where every string that comes from a log, a rule file, a path or the study is hostile."""
+    records = [
+        FailureRecord(job=hostile("job"), status=Status.CLASSIFIED, category=hostile("category"),
+                      dimension=hostile("dimension"), rule="r", file=hostile("file"), line=3, message=hostile("message"),
+                      exception=hostile("exception"), hint=hostile("hint"), evidence=hostile("evidence"),
+                      stage=hostile("stage"), retry=hostile("retry"), gpu_hours=1.0, retries=2,
+                      notes=(hostile("note"),)),
+        FailureRecord(job="jobs/gone", status=Status.UNCLASSIFIED, file=hostile("gone"), line=5, message="m",
+                      reason=hostile("reason")),
+    ]
+    stats = {
+        "schema_version": 1, "jobs": 2, "failed": 2,
+        "by_status": {"classified": 1, "unclassified": 1, "no_failure": 0, "error": 0},
+        "gpu_hours": {"known": 1, "total": 1.0},
+        "dimensions": [{"id": hostile("dimension"), "count": 1, "share": 100.0, "gpu_hours": 1.0, "gpu_share": 100.0,
+                        "study_share": None}],
+        "categories": [{"id": hostile("category"), "name": hostile("name"), "dimension": hostile("dimension"),
+                        "count": 1, "share": 100.0, "gpu_hours": 1.0, "gpu_share": 100.0, "retry": "never"}],
+        "stages": [{"id": hostile("stage"), "count": 1, "share": 50.0, "gpu_hours": 1.0, "gpu_share": 100.0,
+                    "study_share": None, "study_gpu_share": None},
+                   {"id": "unknown", "count": 1, "share": 50.0, "gpu_hours": 0.0, "gpu_share": 0.0,
+                    "study_share": None, "study_gpu_share": None}],
+        "retry": [{"advice": hostile("retry"), "meaning": hostile("meaning"), "count": 1, "share": 50.0,
+                   "gpu_hours": 1.0, "retries": 2}],
+        "retry_waste": {"jobs": 0, "retries": 0, "wasted_gpu_hours": 0.0, "per_retry_gpu_hours": 0.0},
+        "study": {"source": hostile("study source"), "note": hostile("study note")},
+    }
+    excerpts = {0: [ExcerptLine(2, hostile("log line")), ExcerptLine(3, hostile("failure line"))], 1: []}
+    return render_report(records, stats, excerpts, GENERATED, [hostile("source")])
+
+
+# The elements the templates write: a hostile string that became markup would add one.
+ELEMENTS = {"#document", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "code", "dl",
+            "div", "dt", "dd", "section", "figure", "figcaption", "span", "svg", "desc", "text", "rect", "table",
+            "thead", "tbody", "tr", "th", "td", "button", "ol", "li", "strong", "footer", "script"}
+
+
+def test_hostile_text_is_escaped_in_every_place_it_appears():
+    html_text = hostile_page()
+    for markup in ("</textarea", "</title></style>", "<script>alert", "<img"):
+        assert markup not in html_text  # not once, anywhere: every place escapes it
+    doc = parse(html_text)  # every element closes where the templates close it
+    assert {node.tag for node in doc.all()} | {"#document"} <= ELEMENTS and len(doc.all("script")) == 1
+    row, detail = rows(doc)[0], doc.one("tr", id="detail-0")
+    cell = {key: node.text() for key, node in cells(row).items()}
+    facts = {dt.text(): dd for dt, dd in zip(detail.all("dt"), detail.all("dd"))}
+    chart = {figure.attrs["id"]: figure for figure in doc.all("figure", cls="chart")}
+    labels = {chart_id: [text.text() for text in figure.all("text", cls="label")] for chart_id, figure in chart.items()}
+    tips = {chart_id: [title.text() for title in figure.all("title") if "id" not in title.attrs]
+            for chart_id, figure in chart.items()}
+    for field in ("job", "category", "dimension", "stage", "retry", "message"):  # the jobs table's columns
+        assert cell[field] == hostile(field), field
+    assert cell["location"] == hostile("file") + ":3"
+    assert cells(row)["stage"].attrs["data-key"] == hostile("stage")  # an unknown stage sorts by its name
+    assert facts["Category"].text() == f'{hostile("name")} ({hostile("category")}, {hostile("dimension")})'
+    assert facts["Category"].one("code").text() == hostile("category")
+    for name, field in (("Exception", "exception"), ("Evidence", "evidence")):
+        assert facts[name].one("code").text() == hostile(field)
+    assert facts["Hint"].text() == hostile("hint") and facts["Note"].text() == hostile("note")
+    assert facts["Retry advice"].one("strong").text() == hostile("retry")
+    assert [item.text() for item in detail.one("ol", cls="log").all("li")] == [hostile("log line"),
+                                                                               hostile("failure line")]
+    assert detail.one("ol").attrs["aria-label"] == f"{hostile('file')}, lines 2 to 3; the failure at line 3"
+    gone = doc.one("tr", id="detail-1")
+    assert hostile("gone") in gone.one("p", cls="note").text() and hostile("reason") in gone.one("dd").text()
+    assert labels["chart-dimensions"] == labels["chart-gpu-dimensions"] == [label("dimension")]
+    assert labels["chart-categories"] == labels["chart-gpu-categories"] == [label("category")]
+    assert labels["chart-stages"] == [label("stage"), "unknown"] and labels["chart-retry"] == [label("retry")]
+    assert chart["chart-categories"].one("span", cls="legend").text() == hostile("dimension")
+    assert tips["chart-categories"] == [f"{hostile('name')} ({hostile('dimension')}): 1 job, 100.0% of the classified"]
+    assert tips["chart-retry"] == [f"{hostile('retry')}: {hostile('meaning')}"]
+    assert chart["chart-retry"].one("desc").text() == tips["chart-retry"][0]
+    assert doc.one("header").one("code").text() == hostile("source")
+    assert doc.one("footer").text() == f"Study figures: {hostile('study source')}. {hostile('study note')}"
+
+
+def test_a_value_the_templates_are_not_given_is_an_error_not_an_empty_string():
+    with pytest.raises(jinja2.UndefinedError):
+        environment().get_template("page.html").render()
+    assert environment().from_string("{{ text }}").render(text="<b>&") == "&lt;b&gt;&amp;"  # escaped by default
+
+
+def test_the_page_style_and_script_are_the_assets_as_they_are():
+    doc = parse(page())
+    assets = ROOT / "philly_triage" / "_internal" / "output" / "report" / "assets"
+    assert doc.one("style").text() == (assets / "report.css").read_text(encoding="utf-8")  # not escaped: Markup
+    assert doc.one("script").text() == (assets / "report.js").read_text(encoding="utf-8")
 
 
 def test_control_characters_are_shown_as_replacement_characters(doc):
@@ -478,7 +583,7 @@ def test_an_unwritable_output_fails_before_any_job_is_classified(tmp_path, monke
     def no_classifying(*args, **kwargs):
         raise AssertionError("classified before checking the output")
 
-    monkeypatch.setattr("philly_triage._internal.pipeline.parallel.classify_jobs", no_classifying)
+    monkeypatch.setattr("philly_triage._internal.pipeline.engine.Classifier.outcomes", no_classifying)
     monkeypatch.chdir(tmp_path)
     result = run(ROOT / "sample_logs", "-o", where)
     reason = "No such file or directory" if where != "." else "Is a directory"
@@ -490,7 +595,7 @@ def test_a_run_that_fails_leaves_no_report_behind(tmp_path, monkeypatch):
     def broken_pool(*args, **kwargs):
         raise WorkerError("cannot start a worker process: no memory")
 
-    monkeypatch.setattr("philly_triage._internal.pipeline.parallel.classify_jobs", broken_pool)
+    monkeypatch.setattr("philly_triage._internal.pipeline.engine.Classifier.outcomes", broken_pool)
     out = tmp_path / "report.html"
     result = run(ROOT / "sample_logs", "-o", out)
     assert result.exit_code == 2 and "cannot start a worker process" in result.stderr
@@ -500,3 +605,24 @@ def test_a_run_that_fails_leaves_no_report_behind(tmp_path, monkeypatch):
 def test_report_is_a_listed_command():
     result = CliRunner().invoke(cli, ["--help"])
     assert re.search(r"^\s+report\s", result.stdout, re.M)
+
+
+# The Python code only triage report runs: jinja2 and markupsafe are loaded by it, and by no other command.
+LOADED = """import sys
+from philly_triage._internal.cli.main import main
+sys.argv = ["triage", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("jinja2", "markupsafe")), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("command", [["classify", "-j", "1"], ["report", "-j", "1", "-o", "-"]])
+def test_only_the_report_imports_jinja2(command):
+    log = ROOT / "sample_logs" / "gpt-small-ablation-72aa.log"
+    done = subprocess.run([sys.executable, "-c", LOADED, command[0], str(log), *command[1:]],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    loaded = done.stderr.strip().splitlines()[-1]
+    assert ("'jinja2'" in loaded) == (command[0] == "report"), loaded

@@ -29,7 +29,8 @@ INSTALL = "install them with: apt-get install -y chromium chromium-driver (as ro
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--disable-dev-shm-usage", "--window-size=1280,900")
-ATTACK = '<img src=x onerror="document.title=\'pwned\'"><script>document.title="pwned"</script>'
+ATTACK = ('</textarea></title><img src=x onerror="document.title=\'pwned\'">'
+          '<script>document.title="pwned"</script>')
 
 # The text of each column of the jobs table, in the order the rows are shown.
 COLUMN = """return Array.from(document.querySelectorAll('#jobs tbody tr.job td.' + arguments[0]),
@@ -219,17 +220,27 @@ def test_a_screenshot_of_the_page_is_a_picture_of_it(page, tmp_path):
 
 
 def test_hostile_log_text_stays_text_in_the_browser(browser, tmp_path):
-    records = [replace(RECORDS[0], message=ATTACK), *RECORDS[1:]]
+    records = [replace(RECORDS[0], job=ATTACK, message=ATTACK, hint=ATTACK), *RECORDS[1:]]
     excerpts = {**EXCERPTS, 0: [replace(line, text=ATTACK) if line.number == 14 else line for line in EXCERPTS[0]]}
+    hostile_stats = stats()
+    hostile_stats["categories"][0]["name"] = ATTACK
     out = tmp_path / "hostile.html"
-    out.write_text(render_report(records, stats(), excerpts, datetime.now(timezone.utc), [ATTACK]), encoding="utf-8")
+    out.write_text(render_report(records, hostile_stats, excerpts, datetime.now(timezone.utc), [ATTACK]),
+                   encoding="utf-8")
     browser.get(out.as_uri())
-    assert browser.title == "triage report: 6 jobs"  # no injected script ran
-    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
-    message = browser.find_element("css selector", "#jobs tbody tr.job td.message")
-    assert message.text == ATTACK
-    browser.find_element("css selector", "#jobs tbody tr.job td.status").click()
+    assert browser.title == "triage report: 6 jobs"  # no injected script ran, no title was closed early
+    assert browser.execute_script("return document.querySelectorAll('img, textarea').length") == 0
+    assert browser.execute_script("return document.scripts.length") == 1  # the page's own
+    row = browser.find_element("css selector", "#jobs tbody tr.job")
+    assert row.find_element("css selector", "td.job").text.endswith(ATTACK)  # after the toggle's triangle
+    assert row.find_element("css selector", "td.message").text == ATTACK
+    assert browser.find_element("css selector", "header p.meta code").text == ATTACK
+    row.find_element("css selector", "td.status").click()
     assert browser.find_element("css selector", "#detail-0 li.failure").text == ATTACK
+    facts = browser.find_elements("css selector", "#detail-0 dl.facts dd")
+    assert facts[0].text.startswith(ATTACK) and any(fact.text == ATTACK for fact in facts)  # category name, hint
+    tip = browser.execute_script("return document.querySelector('#chart-categories rect.bar title').textContent")
+    assert tip.startswith(ATTACK)  # the chart's tooltip
     assert severe(browser) == []
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from philly_triage._internal.pipeline.verdict import classify_job
-from philly_triage._internal.pipeline.discover import job_at
+from philly_triage._internal.pipeline.job_files import job_at
 from philly_triage.models import Status
 
 CAUGHT = (

@@ -7,7 +7,7 @@ import gzip
 import pytest
 
 from philly_triage._internal.pipeline.verdict import classify_job
-from philly_triage._internal.pipeline.discover import job_at
+from philly_triage._internal.pipeline.job_files import job_at
 from philly_triage._internal.pipeline.exit_status import last_exit_status, status_of
 from philly_triage._internal.pipeline.lines import ByteLines
 from philly_triage.models import Status

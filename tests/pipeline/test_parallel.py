@@ -19,11 +19,11 @@ from click.testing import CliRunner
 
 from philly_triage._internal.pipeline import parallel
 from philly_triage._internal.cli.main import cli
-from philly_triage._internal.cli.classify import progress_bar, show_progress
 from philly_triage._internal.pipeline.discover import discover_jobs
-from philly_triage._internal.output.formats import OutputFormat
 from philly_triage.models import Status
-from philly_triage._internal.pipeline.parallel import WorkerError, classify_jobs
+from philly_triage._internal.pipeline import engine
+from philly_triage._internal.pipeline.engine import Classifier
+from philly_triage._internal.pipeline.parallel import WorkerError
 from tests.conftest import ROOT
 
 SAMPLE_LOGS = ROOT / "sample_logs"
@@ -108,8 +108,8 @@ def test_full_is_accepted_and_gives_the_same_records_on_the_samples():
 
 def test_spawned_workers_give_the_same_records(catalogue, markers):
     jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))
-    here = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=1)]
-    spawned = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=2, start_method="spawn")]
+    here = [outcome.record for outcome in Classifier(catalogue).outcomes(jobs, 1)]
+    spawned = [outcome.record for outcome in Classifier(catalogue).outcomes(jobs, 2, "spawn")]
     assert spawned == here
 
 
@@ -119,7 +119,7 @@ def test_a_single_job_starts_no_workers(monkeypatch, catalogue, markers):
 
     monkeypatch.setattr(parallel, "_Pool", no_pool)
     jobs = list(discover_jobs([str(SAMPLE_LOGS / "unet-cityscapes-bs16-0e7d.log")], markers))
-    [outcome] = classify_jobs(jobs, catalogue, processes=4)
+    [outcome] = Classifier(catalogue).outcomes(jobs, 4)
     assert outcome.record.category == "gpu_out_of_memory"
 
 
@@ -222,17 +222,17 @@ def test_a_timed_out_pattern_is_reported_once_with_workers(tmp_path):
 @fork_only
 def test_a_worker_that_dies_costs_only_its_job(monkeypatch, catalogue, markers):
     jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))[:8]
-    expected = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=1)]
+    expected = [outcome.record for outcome in Classifier(catalogue).outcomes(jobs, 1)]
     victim = jobs[3].name
-    real = parallel.classify_job
+    real = engine.classify_job
 
     def dies_on_the_victim(job, *args, **kwargs):
         if job.name == victim:
             os.kill(os.getpid(), signal.SIGKILL)
         return real(job, *args, **kwargs)
 
-    monkeypatch.setattr(parallel, "classify_job", dies_on_the_victim)
-    got = [outcome.record for outcome in classify_jobs(jobs, catalogue, processes=2, start_method="fork")]
+    monkeypatch.setattr(engine, "classify_job", dies_on_the_victim)
+    got = [outcome.record for outcome in Classifier(catalogue).outcomes(jobs, 2, "fork")]
     assert [r.job for r in got] == [j.name for j in jobs]
     assert got[3].status is Status.ERROR
     assert got[3].reason == "the triage worker process classifying this job died (killed by SIGKILL)"
@@ -244,7 +244,7 @@ def test_workers_that_cannot_start_end_the_run_with_a_message(monkeypatch, tmp_p
     def broken(*args, **kwargs):
         raise RuntimeError("no matcher")
 
-    monkeypatch.setattr(parallel, "Matcher", broken)  # workers build their own matcher first thing
+    monkeypatch.setattr(parallel, "die_with_parent", broken)  # what a worker does first thing
     monkeypatch.setattr(parallel, "default_start_method", lambda: "fork")
     result = run("classify", "-f", "jsonl", "--jobs", "2", SAMPLE_LOGS)
     assert result.exit_code == 2
@@ -253,42 +253,8 @@ def test_workers_that_cannot_start_end_the_run_with_a_message(monkeypatch, tmp_p
 
 @fork_only
 def test_worker_error_from_the_api(monkeypatch, catalogue, markers):
-    monkeypatch.setattr(parallel, "default_markers", lambda: os._exit(3))
+    monkeypatch.setattr(parallel, "die_with_parent", lambda parent: os._exit(3))
     jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))[:4]
     with pytest.raises(WorkerError, match=r"ended while starting \(exit status 3\)"):
-        list(classify_jobs(jobs, catalogue, processes=2, start_method="fork"))
+        list(Classifier(catalogue).outcomes(jobs, 2, "fork"))
 
-
-# --- the progress bar ----------------------------------------------------------------------------
-
-
-class FakeStream:
-    def __init__(self, terminal: bool):
-        self.terminal = terminal
-
-    def isatty(self) -> bool:
-        return self.terminal
-
-
-@pytest.mark.parametrize(
-    "total,stderr_tty,stdout_tty,kind,shown",
-    [
-        (100, True, False, OutputFormat.JSONL, True),  # records piped away, bar on the terminal
-        (100, True, True, OutputFormat.TABLE, True),  # the table comes after the bar is gone
-        (100, True, True, OutputFormat.JSONL, False),  # records stream to the bar's terminal
-        (100, False, False, OutputFormat.TABLE, False),  # CI logs and pipes never get a bar
-        (20, True, False, OutputFormat.TABLE, False),  # too short a run
-    ],
-)
-def test_when_the_progress_bar_shows(monkeypatch, total, stderr_tty, stdout_tty, kind, shown):
-    monkeypatch.setattr(sys, "stderr", FakeStream(stderr_tty))
-    monkeypatch.setattr(sys, "stdout", FakeStream(stdout_tty))
-    assert show_progress(total, kind) is shown
-
-
-def test_the_progress_bar_counts_every_job():
-    with progress_bar(30, shown=True) as advance:
-        for _ in range(30):
-            advance()
-    with progress_bar(30, shown=False) as advance:
-        advance()

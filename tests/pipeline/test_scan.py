@@ -15,7 +15,8 @@ import pytest
 import philly_triage._internal.pipeline.read as reader
 import philly_triage._internal.pipeline.scan as scan
 import philly_triage._internal.pipeline.reduce as sparse
-from philly_triage._internal.pipeline.verdict import classify_paths, classify_text
+from philly_triage._internal.pipeline.verdict import classify_text
+from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage._internal.catalogue.markers import load_markers
 from philly_triage.models import Status
 from tests.conftest import DATA, ROOT
@@ -25,7 +26,7 @@ TRACEBACK = 'Traceback (most recent call last):\n  File "train.py", line 9, in <
 
 
 def records(matcher, markers, paths=LABELLED, full=False):
-    return [r.to_dict() for r in classify_paths(paths, matcher, markers, full)]
+    return [r.to_dict() for r in Classifier(matcher.catalogue, Options(full=full), markers).classify_many(paths)]
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def write(path, text: str) -> str:
 
 
 def only(matcher, markers, path, full=False):
-    (record,) = classify_paths([path], matcher, markers, full)
+    (record,) = Classifier(matcher.catalogue, Options(full=full), markers).classify_many([path])
     return record
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from philly_triage._internal.pipeline import verdict as classify_module
-from philly_triage._internal.pipeline.verdict import classify_job, classify_paths
+from philly_triage._internal.pipeline.verdict import classify_job
+from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage.models import Job, Status
 
 
@@ -58,5 +59,5 @@ def test_every_job_given_yields_one_record(tmp_path, matcher, markers):
     (tmp_path / "a.log").write_text("KeyError: 'x'\n")
     (tmp_path / "b").mkdir()
     paths = [str(tmp_path), str(tmp_path / "missing"), str(tmp_path / "a.log")]
-    records = list(classify_paths(paths, matcher, markers))
+    records = list(Classifier(matcher.catalogue, markers=markers).classify_many(paths))
     assert [r.status for r in records] == [Status.CLASSIFIED, Status.ERROR, Status.ERROR, Status.CLASSIFIED]

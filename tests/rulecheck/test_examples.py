@@ -6,6 +6,7 @@ import pytest
 
 from philly_triage._internal.catalogue.load import load_catalogue
 from philly_triage._internal.rulecheck.examples import run_examples
+from philly_triage._internal.pipeline.engine import Classifier
 
 RULES = load_catalogue().rules
 CASES = [(rule.id, kind, index) for rule in RULES for kind in ("match", "no_match")
@@ -15,7 +16,7 @@ CASES = [(rule.id, kind, index) for rule in RULES for kind in ("match", "no_matc
 @pytest.fixture(scope="module")
 def results(matcher, markers):
     found: dict = {}
-    for result in run_examples(RULES, matcher, markers):
+    for result in run_examples(RULES, Classifier(matcher.catalogue, markers=markers)):
         key = (result.rule.id, result.kind)
         found[key + (sum(1 for k in found if k[:2] == key),)] = result
     return found

@@ -39,6 +39,7 @@ def builtin_regexes(catalogue) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+@pytest.mark.slow  # each runs into its time budget
 @pytest.mark.parametrize("pattern", EVIL_PATTERNS)
 def test_evil_pattern_is_flagged(pattern):
     slow = find_slow_match(pattern)
@@ -81,6 +82,7 @@ def test_smaller_budget_is_respected():
     assert slow.timed_out or slow.seconds > 0.02
 
 
+@pytest.mark.slow  # attacks every built-in pattern (rules check --strict does too)
 def test_no_builtin_pattern_is_flagged(catalogue):
     regexes = builtin_regexes(catalogue)
     assert len(regexes) > 200

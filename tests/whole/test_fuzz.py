@@ -19,8 +19,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from philly_triage._internal.pipeline.verdict import classify_paths, classify_text
+from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage.models import Status
+
+pytestmark = pytest.mark.slow  # Hypothesis: hundreds of logs per property
 
 STATUSES = set(Status)
 
@@ -32,10 +34,10 @@ class Triage:
         self.matcher, self.markers = matcher, markers
 
     def text(self, text: str):
-        return classify_text(text, self.matcher, self.markers)
+        return Classifier(self.matcher.catalogue, markers=self.markers).classify_text(text)
 
     def paths(self, paths: list, full: bool = False) -> list:
-        return list(classify_paths(paths, self.matcher, self.markers, full=full))
+        return list(Classifier(self.matcher.catalogue, Options(full=full), self.markers).classify_many(paths))
 
     def __repr__(self) -> str:
         return "<triage with the built-in catalogue>"

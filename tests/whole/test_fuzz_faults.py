@@ -27,6 +27,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +40,8 @@ from philly_triage._internal.catalogue.markers import load_markers
 from philly_triage.models import Status
 from philly_triage._internal.catalogue.rule_file import load_rule_file
 from philly_triage._internal.catalogue.stage_file import load_stage_file
+
+pytestmark = pytest.mark.slow  # Hypothesis: hundreds of hostile inputs per property
 
 LARGE = os.environ.get("TRIAGE_FUZZ") == "large"
 TALLY: Counter = Counter()

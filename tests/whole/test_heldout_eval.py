@@ -14,8 +14,11 @@ from collections import Counter
 import pytest
 
 from philly_triage._internal.analysis.evaluate import evaluate, labelled_records
+from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage._internal.catalogue.expectations import load_expectations
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # classifies 460 whole jobs
 
 # set -> (jobs, successful jobs, jobs outside the taxonomy, jobs of each category) it holds at least
 SETS = {"heldout": (300, 100, 10, 10), "heldout_b": (160, 50, 10, 5)}
@@ -25,7 +28,7 @@ SETS = {"heldout": (300, 100, 10, 10), "heldout_b": (160, 50, 10, 5)}
 def measured(request, catalogue, matcher, markers):
     name = request.param
     expectations = load_expectations(ROOT / "eval" / f"{name}.expected.yaml", catalogue)
-    outcomes = list(labelled_records([str(ROOT / "eval" / name)], matcher, markers))
+    outcomes = list(labelled_records([str(ROOT / "eval" / name)], Classifier(catalogue, markers=markers)))
     return expectations, outcomes, evaluate(outcomes, expectations), SETS[name]
 
 

@@ -22,7 +22,7 @@ import pytest
 from philly_triage._internal.pipeline import reduce as sparse
 from philly_triage._internal.catalogue.load import CatalogueError, load_catalogue
 from philly_triage._internal.pipeline.verdict import classify_job
-from philly_triage._internal.pipeline.discover import job_at
+from philly_triage._internal.pipeline.job_files import job_at
 from philly_triage._internal.catalogue.expectations import ExpectationsError, load_expectations
 from philly_triage._internal.pipeline.cost import read_meta
 from philly_triage._internal.catalogue.markers import load_markers
@@ -74,6 +74,7 @@ def _carriage_log() -> bytes:
             + b"\nerror\n" + b"\r" * CR_RUN)
 
 
+@pytest.mark.slow  # megabytes, compressed three ways
 @pytest.mark.parametrize("name,pack", [("stderr.txt", bytes), ("stderr.txt.xz", lzma.compress),
                                        ("stderr.txt.gz", gzip.compress)])
 def test_megabytes_of_bare_carriage_returns_are_read_whole_in_bounded_time(tmp_path, name, pack):
@@ -304,6 +305,7 @@ def test_a_recursive_alias_in_metadata_is_a_note_not_an_internal_error(tmp_path,
 # --------------------------------------------------------------------------------------------------
 # 7. a folder inside a job that cannot be listed: never a clean verdict
 
+@pytest.mark.slow  # runs triage in a process of its own
 @pytest.mark.parametrize("layout", ["subfolder", "latest retry"])
 def test_an_unlistable_folder_inside_a_job_keeps_it_from_a_clean_verdict(tmp_path, unprivileged, layout):  # noqa: F811
     job = tmp_path / "jobs" / "job"
@@ -386,16 +388,15 @@ def test_a_rule_file_that_is_not_utf8_names_the_line_and_byte(tmp_path):
     assert [(p.line, p.message) for p in problems] == [(4, "not UTF-8: byte 0xe9 at line 4, column 23 (byte 82 of the file)")]
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_a_proc_file_reads_as_its_content_not_as_an_empty_log():
     """/proc files say size 0 and hold text: read to their end, not trusted to be empty."""
     if not os.path.exists("/proc/self/environ"):
         pytest.skip("needs Linux /proc")
     assert os.stat("/proc/self/environ").st_size == 0
     env = dict(os.environ, TRIAGE_TEST_LOG="\nRuntimeError: CUDA error: out of memory\n")
-    code = ("import json; from philly_triage._internal.pipeline.verdict import classify_paths; "
-            "from philly_triage._internal.catalogue.load import load_catalogue; from philly_triage._internal.pipeline.match import Matcher; "
-            "from philly_triage._internal.catalogue.markers import default_markers; m = default_markers(); "
-            "print(json.dumps([r.to_dict() for r in classify_paths(['/proc/self/environ'], Matcher(load_catalogue()), m)]))")
+    code = ("import json, philly_triage as triage; "
+            "print(json.dumps([r.to_dict() for r in triage.classify_many(['/proc/self/environ'])]))")
     process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=HANG)
     assert process.returncode == 0, process.stderr
     (record,) = json.loads(process.stdout)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from philly_triage._internal.pipeline.verdict import classify_paths
+from philly_triage._internal.pipeline.engine import Classifier
 from tests.conftest import DATA, ROOT
 
 SETS = {
@@ -33,7 +33,7 @@ CASES = [(name, job) for name in SETS for job in sorted(expectations(name))]
 def records(matcher, markers):
     found = {}
     for name, (root, _) in SETS.items():
-        for record in classify_paths([str(root)], matcher, markers):
+        for record in Classifier(matcher.catalogue, markers=markers).classify_many([str(root)]):
             found[name, os.path.relpath(record.job, root)] = record
     return found
 

@@ -1,6 +1,6 @@
 """Bad input, end to end: every job given yields exactly one record, nothing escapes, reasons are clear.
 
-Each case goes through ``classify_paths`` (or the CLI, where the case could block or needs other
+Each case goes through the engine (``Classifier.classify_many``) (or the CLI, where the case could block or needs other
 privileges), never through the reader's internals, so the cases hold whatever the reader looks like.
 A failure that is in the log must still be found, with its line counted as ``grep -n`` counts it.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from philly_triage._internal.pipeline.verdict import classify_paths
+from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage._internal.cli.main import cli
 from philly_triage.models import Status
 
@@ -41,7 +41,7 @@ PROGRESS = "".join(f"epoch 1 step {step} loss 0.{step % 10}\n" for step in range
 
 
 def records_for(paths, matcher, markers) -> list:
-    return list(classify_paths([str(p) for p in paths], matcher, markers))
+    return list(Classifier(matcher.catalogue, markers=markers).classify_many([str(p) for p in paths]))
 
 
 def one_record(path, matcher, markers):
@@ -190,6 +190,7 @@ def test_utf16_logs(tmp_path, matcher, markers, form, steps):
 # long lines, carriage returns, colour codes
 
 
+@pytest.mark.slow  # writes and reads 100 MB
 def test_a_100_mb_line_then_a_traceback(tmp_path):
     """A 100 MB line without a newline (a tensor printed whole), then the traceback: found, and fast.
 
@@ -352,6 +353,7 @@ def unprivileged(tmp_path_factory):
     return preexec
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_unreadable_file(tmp_path, unprivileged):
     path = tmp_path / "stderr.txt"
     path.write_text(TRACEBACK)
@@ -360,6 +362,7 @@ def test_unreadable_file(tmp_path, unprivileged):
     assert record["status"] == "error" and "permission denied" in record["reason"].lower(), record
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_unreadable_directory_given_as_path(tmp_path, unprivileged):
     jobs = tmp_path / "jobs"
     jobs.mkdir()
@@ -372,6 +375,7 @@ def test_unreadable_directory_given_as_path(tmp_path, unprivileged):
     assert record["status"] == "error" and "permission denied" in record["reason"].lower(), record
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_unreadable_job_directory(tmp_path, unprivileged):
     """A job directory that cannot be listed says so: it is not 'no log files'."""
     (tmp_path / "jobs" / "locked").mkdir(parents=True)
@@ -388,6 +392,7 @@ def test_unreadable_job_directory(tmp_path, unprivileged):
     assert "permission denied" in records[1]["reason"].lower(), records[1]
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_unreadable_log_beside_a_good_one(tmp_path, unprivileged):
     job = tmp_path / "jobs" / "job"  # a directory given holds jobs: the job is its child
     job.mkdir(parents=True)
@@ -452,6 +457,7 @@ def test_symlink_to_the_enclosing_directory_does_not_hang(tmp_path, matcher, mar
     assert records[0].category == "key_not_found"
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_fifo_given_as_path_does_not_block(tmp_path):
     os.mkfifo(tmp_path / "pipe.log")
     (tmp_path / "jobs").mkdir()
@@ -509,6 +515,7 @@ def test_empty_file(tmp_path, matcher, markers, shape):
 # many jobs
 
 
+@pytest.mark.slow  # 100,000 files
 def test_a_directory_of_100000_jobs(tmp_path, matcher, markers):
     """100,000 one-file jobs (mostly empty, every 10,000th failing): 100,000 records, in order."""
     jobs = tmp_path / "jobs"
@@ -524,7 +531,7 @@ def test_a_directory_of_100000_jobs(tmp_path, matcher, markers):
         counts = {status: 0 for status in Status}
         previous = ""
         total = 0
-        for record in classify_paths([str(jobs)], matcher, markers):
+        for record in Classifier(matcher.catalogue, markers=markers).classify_many([str(jobs)]):
             assert record.job > previous, (previous, record.job)
             previous = record.job
             counts[record.status] += 1
@@ -588,6 +595,7 @@ def test_job_mixing_a_good_log_and_a_broken_one(tmp_path, matcher, markers, kind
     assert any("stdout.txt" in note for note in record.notes), record
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_job_mixing_a_good_log_and_a_fifo(tmp_path):
     job = tmp_path / "jobs" / "job"  # a directory given holds jobs: the job is its child
     job.mkdir(parents=True)

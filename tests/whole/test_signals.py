@@ -1,5 +1,6 @@
 """Stop signals and dead processes: SIGINT, SIGTERM and SIGHUP stop every command cleanly, in every
-output format, and no worker process outlives the run, however the run ends.
+output format, and no worker process outlives the run, however the run ends. (The pieces, without a
+process: tests/cli/test_interrupts.py, and each format's own tests under tests/output/formats/.)
 
 The subprocess tests run a real ``triage`` in a session of its own over a few thousand small jobs,
 with two worker processes, and signal it once its first record is out (a JSONL copy of the output
@@ -24,12 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from philly_triage._internal.cli.interrupts import Interrupted, Interrupts, exit_status, message
-from philly_triage._internal.output.formats import OutputFormat, make_formatter
-from philly_triage._internal.output.formats.base import Interruption
-from philly_triage.models import FailureRecord, Status
-from tests.formatting import render
-from tests.output.test_sarif import assert_valid
+from philly_triage._internal.output.formats import OutputFormat
+from tests.output.formats.test_sarif_format import assert_valid
+
+pytestmark = pytest.mark.slow  # real runs over 3,000 jobs, stopped by signals
 
 JOBS = 3000
 STOP_WITHIN = 5.0  # seconds from the signal to the end of the run, workers included
@@ -304,82 +303,3 @@ def test_workers_die_with_a_parent_killed_by_sigkill(logs, tmp_path, prelude):
     assert process.wait(timeout=60) == -signal.SIGKILL
     wait_until(lambda: not any(alive(pid) for pid in workers), STOP_WITHIN, "workers outlived their parent")
     process.communicate(timeout=60)  # the workers held the other ends of its pipes: they are closed now
-
-
-# --- the pieces: Interrupts, the formats' marks, line separators ---------------------------------
-
-
-def test_a_signal_during_a_write_is_held_until_the_write_is_over():
-    with Interrupts() as interrupts:
-        written = []
-        with pytest.raises(Interrupted) as stopped:
-            with interrupts.writing():
-                os.kill(os.getpid(), signal.SIGTERM)
-                written.append("whole record")
-        assert written == ["whole record"]
-        assert stopped.value.signum == signal.SIGTERM
-        os.kill(os.getpid(), signal.SIGTERM)  # a second signal while the run stops is ignored
-    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-    assert exit_status(stopped.value) == 143 and exit_status(KeyboardInterrupt()) == 130
-    assert message(stopped.value, " (1 of 2 jobs done)") == "triage: interrupted by SIGTERM (1 of 2 jobs done)"
-    assert message(KeyboardInterrupt()) == "triage: interrupted"
-
-
-def test_signals_someone_else_chose_to_ignore_stay_ignored():
-    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup does
-    try:
-        with Interrupts():
-            assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
-            assert signal.getsignal(signal.SIGTERM) != signal.SIG_DFL
-    finally:
-        signal.signal(signal.SIGHUP, previous)
-
-
-RECORDS = [
-    FailureRecord(job="logs/a", status=Status.CLASSIFIED, category="key_not_found", dimension="general_code",
-                  file="logs/a/stderr.txt", line=3, message=f"KeyError: 'a{SEPARATOR}b\u2029c'"),
-    FailureRecord(job="logs/b", status=Status.NO_FAILURE),
-]
-
-
-def interrupted(kind: OutputFormat, records=RECORDS, total=5) -> str:
-    stream = io.StringIO()
-    formatter = make_formatter(kind, stream)
-    formatter.start()
-    for record in records:
-        formatter.add(record)
-    formatter.interrupt(Interruption("SIGTERM", len(records), total))
-    formatter.finish()
-    return stream.getvalue()
-
-
-@pytest.mark.parametrize("kind", [OutputFormat.JSON, OutputFormat.JSONL, OutputFormat.SARIF])
-def test_json_output_escapes_the_line_separators(kind):
-    text = render(kind, RECORDS)
-    assert SEPARATOR not in text and "\u2029" not in text
-    assert "\\u2028" in text and "\\u2029" in text
-    if kind is OutputFormat.JSONL:
-        assert json.loads(text.splitlines()[0])["message"] == RECORDS[0].message
-    else:
-        assert RECORDS[0].message in json.dumps(json.loads(text), ensure_ascii=False)  # read back the same
-
-
-def test_an_interrupted_sarif_log_is_valid_and_unsuccessful():
-    document = json.loads(interrupted(OutputFormat.SARIF))
-    assert_valid(document)
-    (invocation,) = document["runs"][0]["invocations"]
-    assert invocation["executionSuccessful"] is False
-    assert (invocation["exitSignalName"], invocation["exitSignalNumber"]) == ("SIGTERM", 15)
-    assert invocation["toolExecutionNotifications"] == [{"level": "error", "message": {
-        "text": "triage was interrupted by SIGTERM after 2 of 5 jobs: the output holds only the jobs done by then"}}]
-
-
-def test_an_interruption_before_the_jobs_were_found_says_so():
-    document = json.loads(interrupted(OutputFormat.JSON, records=[], total=None))
-    assert document["interrupted"] == {"signal": "SIGTERM", "jobs_done": 0, "jobs_total": None}
-    assert "before it had found the jobs" in interrupted(OutputFormat.MARKDOWN, records=[], total=None)
-
-
-@pytest.mark.parametrize("kind", list(OutputFormat))
-def test_a_whole_run_says_nothing_of_interruptions(kind):
-    assert "interrupted" not in render(kind, RECORDS).lower()

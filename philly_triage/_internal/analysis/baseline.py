@@ -17,7 +17,7 @@ from philly_triage._internal.pipeline.fingerprint import FINGERPRINT_VERSION, fi
 from philly_triage.models import Status
 
 SARIF_KEY = f"triageFingerprint/v{FINGERPRINT_VERSION}"
-FAILED = (Status.CLASSIFIED.value, Status.UNCLASSIFIED.value)
+FAILED = {status.value for status in Status if status.failed}  # as the JSON records spell them
 
 
 class BaselineError(ValueError):

@@ -10,11 +10,9 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any, Iterable, Iterator, Optional
 
-from philly_triage._internal.pipeline.verdict import classify_job
-from philly_triage._internal.pipeline.discover import Reading, discover_jobs
 from philly_triage._internal.catalogue.expectations import Expectations, Expected
-from philly_triage._internal.catalogue.markers import Markers
-from philly_triage._internal.pipeline.match import Matcher
+from philly_triage._internal.pipeline.discover import Reading
+from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage.models import FailureRecord, Status
 
 SCHEMA_VERSION = 1
@@ -141,24 +139,28 @@ def outcome_of(key: str, root: str, record: FailureRecord, expected: Expected) -
 
 
 def labelled_records(
-    paths: Iterable[str], matcher: Matcher, markers: Markers, reading: Reading = Reading.AUTO
+    paths: Iterable[str], classifier: Classifier, workers: int = 1, reading: Reading = Reading.AUTO
 ) -> Iterator[tuple[str, str, FailureRecord]]:
     """(key, root, record) for each job under ``paths``, keyed as expectations files name jobs.
 
     A job found under a directory argument is keyed by its path relative to that directory (a
     nested job by its whole relative path, e.g. ``2026-12-01/job-a``); a job given directly (a
     file, a job directory, or a path that cannot be listed) by its name, with its parent directory
-    as root. Paths are read as every command reads them (discover.py).
+    as root. Paths are read as every command reads them (discover.py); ``workers`` above 1
+    classifies in that many processes.
     """
+    jobs, roots = [], []
     for path in paths:
         # One path at a time, so each job's root is known.
-        for job in discover_jobs([path], markers, reading):
-            record = classify_job(job, matcher, markers)
-            if job.name == path:
-                root = os.path.dirname(os.path.normpath(path)) or os.curdir
-            else:
-                root = path
-            yield _posix(os.path.relpath(job.name, root)), root, record
+        for job in classifier.find([path], reading).jobs:
+            jobs.append(job)
+            roots.append(os.path.dirname(os.path.normpath(path)) or os.curdir if job.name == path else path)
+    outcomes = classifier.outcomes(jobs, workers)
+    try:
+        for job, root, outcome in zip(jobs, roots, outcomes):
+            yield _posix(os.path.relpath(job.name, root)), root, outcome.record
+    finally:
+        getattr(outcomes, "close", lambda: None)()
 
 
 def label_of(record: FailureRecord) -> str:

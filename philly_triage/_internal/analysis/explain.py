@@ -1,40 +1,32 @@
 """Explain one job's verdict as data: the failure in its lines, the rule that matched and on what,
 the rules that lost, and every possible failure the locator set aside, with the locator's reasons.
 
-The verdict is the record ``classify`` gives (``classify_job``, reading each log from its end).
-The possible failures come from reading each log whole, as ``--full`` does, so that none is
-missed; when that reading finds the failure elsewhere, a note says so. views/explain.py shows it.
+The engine gathers the evidence (pipeline/evidence.py): the verdict is the record ``classify``
+gives, reading each log from its end; the possible failures come from reading each log whole, as
+``--full`` does, so that none is missed; when that reading finds the failure elsewhere, a note says
+so. views/explain.py shows it.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections import deque
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Optional
+from typing import Optional
 
-from philly_triage._internal.pipeline.verdict import classify_job, job_timeline, match_located
-from philly_triage._internal.pipeline.discover import Reading, find_jobs
-from philly_triage._internal.pipeline.cost import Cost
 from philly_triage._internal.analysis.excerpt import read_excerpt
-from philly_triage._internal.pipeline.lines import MAX_LINE_BYTES, ByteLines, ListLines
-from philly_triage._internal.pipeline.locate import (
-    CHOSEN, Considered, Located, considered, locate_in_view, pick_job_failure, set_aside, why_not_picked,
-)
-from philly_triage._internal.catalogue.markers import Markers
-from philly_triage._internal.pipeline.match import ON_DETAIL, ON_LINE, ON_TYPE, Matcher
-from philly_triage.models import RETRY_ADVICE, FailureRecord, Job, LogLine, Match, Rule, Status
-from philly_triage._internal.pipeline.read import LogError, open_log
-from philly_triage._internal.pipeline.scan import scan_log
-from philly_triage._internal.pipeline.reduce import reduce_log
+from philly_triage._internal.pipeline.cost import Cost
+from philly_triage._internal.pipeline.discover import Reading
+from philly_triage._internal.pipeline.engine import Classifier
+from philly_triage._internal.pipeline.evidence import OTHER_FILE, Candidate, Evidence
+from philly_triage._internal.pipeline.locate import CHOSEN, Located
+from philly_triage._internal.pipeline.match import ON_DETAIL, ON_LINE, ON_TYPE
 from philly_triage._internal.pipeline.stage import StageMark
+from philly_triage.models import RETRY_ADVICE, FailureRecord, Job, Match, Rule, Status
 
 SCHEMA_VERSION = 1
 DEFAULT_CONTEXT = 10  # lines shown before and after the failure line
 MAX_SHOWN = 15  # possible failures shown, the nearest to the failure, unless all are asked for
 MAX_TRACEBACK_LINES = 60  # an excerpt starts at most this far before the failure line
-MAX_NOISE_LINES = 10_000  # noise lines remembered per log (the latest): a log can hold millions
-OTHER_FILE = "other_file"  # a file's own failure, when the job's failure came from another file
 WHERE = {
     ON_LINE: "the failure line",
     ON_DETAIL: "the lines printed with it (detail or context)",
@@ -73,19 +65,6 @@ class ExcerptRow:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A possible failure of one of the job's files, with the locator's verdict on it."""
-
-    file: str
-    seen: Considered
-
-    def to_dict(self) -> dict:
-        seen = self.seen
-        return {"file": self.file, "line": seen.line, "kind": seen.kind, "text": seen.text,
-                "verdict": seen.verdict, "reason": seen.reason}
-
-
-@dataclass(frozen=True)
 class Explanation:
     record: FailureRecord
     match: Optional[RuleMatch]
@@ -110,7 +89,7 @@ class Explanation:
             "match": self.match.to_dict() if self.match else None,
             "other_matches": [m.to_dict() for m in self.other_matches],
             "excerpt": [{"line": r.line, "text": r.text, "failure": r.failure} for r in self.excerpt],
-            "candidates": [c.to_dict() for c in self.candidates],
+            "candidates": [_candidate_dict(c) for c in self.candidates],
             "left_out": self.left_out,
             "advice": {"retry": record.retry, "meaning": self.advice},
             "hint": record.hint,
@@ -123,18 +102,24 @@ class Explanation:
         }
 
 
+def _candidate_dict(candidate: Candidate) -> dict:
+    seen = candidate.seen
+    return {"file": candidate.file, "line": seen.line, "kind": seen.kind, "text": seen.text,
+            "verdict": seen.verdict, "reason": seen.reason}
+
+
 def _mark_dict(mark: Optional[StageMark]) -> Optional[dict]:
     if mark is None or not mark.text:
         return None  # no marker before the failure: initialisation
     return {"file": mark.file, "line": mark.line, "text": mark.text}
 
 
-def job_to_explain(path: str, markers: Markers, reading: Reading = Reading.AUTO) -> Job:
+def job_to_explain(path: str, classifier: Classifier, reading: Reading = Reading.AUTO) -> Job:
     """The one job at ``path``, read as every command reads paths (discover.py); ExplainError if
     there is none, or several."""
-    jobs = find_jobs([path], markers, reading).jobs
+    jobs = classifier.find([path], reading).jobs
     if not jobs:  # a directory that holds nothing: as one job, its problem says so
-        jobs = find_jobs([path], markers, Reading.JOB).jobs
+        jobs = classifier.find([path], Reading.JOB).jobs
     if len(jobs) > 1:
         raise ExplainError(
             f"{path} holds {len(jobs)} jobs and explain takes one: name one of them "
@@ -147,20 +132,20 @@ def job_to_explain(path: str, markers: Markers, reading: Reading = Reading.AUTO)
     return job
 
 
-def explain_job(
-    job: Job, matcher: Matcher, markers: Markers, context: int = DEFAULT_CONTEXT,
-    all_candidates: bool = False, gpus: Optional[int] = None,
-) -> Explanation:
+def explain_job(job: Job, classifier: Classifier, context: int = DEFAULT_CONTEXT,
+                all_candidates: bool = False) -> Explanation:
     """Explain the verdict ``classify`` gives ``job``; ExplainError when triage could not read it."""
-    record = classify_job(job, matcher, markers, full=False, gpus=gpus)
+    evidence = classifier.evidence(job)
+    record = evidence.record
     if record.status is Status.ERROR:
         raise ExplainError(f"{job.name}: {record.reason}")
     notes: list[str] = []
-    match, others = _rule_matches(job, matcher, markers, record, notes)
-    found, whole = _whole_reads(job, markers, notes)
-    _note_disagreement(record, whole, notes)
+    match, others = _rule_matches(evidence, notes)
+    notes.extend(evidence.notes)
+    _note_disagreement(record, evidence.whole, notes)
+    found = list(evidence.candidates)
     shown, left_out = _nearest(found, record, all_candidates)
-    mark, cost = (None, None) if record.line is None else job_timeline(job, record, None, matcher, markers, gpus)
+    located_line = record.line is not None
     return Explanation(
         record=record,
         match=match,
@@ -170,31 +155,20 @@ def explain_job(
         left_out=left_out,
         files=job.files,
         notes=tuple(notes),
-        stage_mark=mark,
-        cost=cost,
+        stage_mark=evidence.mark if located_line else None,
+        cost=evidence.cost if located_line else None,
     )
 
 
-def _rule_matches(
-    job: Job, matcher: Matcher, markers: Markers, record: FailureRecord, notes: list[str]
-) -> tuple[Optional[RuleMatch], tuple[RuleMatch, ...]]:
-    """The rule that matched the failure ``classify`` located, and the others that matched it too.
-
-    The failure is located again as ``classify_job`` locates it (its record does not keep the lines
-    printed with the failure, which rules read too).
-    """
-    if record.status is Status.NO_FAILURE:
+def _rule_matches(evidence: Evidence, notes: list[str]) -> tuple[Optional[RuleMatch], tuple[RuleMatch, ...]]:
+    """The rule that matched the failure ``classify`` located, and the others that matched it too."""
+    if evidence.record.status is Status.NO_FAILURE or evidence.located is None:
         return None, ()
-    scans = [scan_log(path, markers) for path in job.files]
-    located = pick_job_failure([(s.path, s.located) for s in scans if s.located is not None])
-    if located is None:
-        return None, ()
-    failure, _ = match_located(located, matcher)
-    if failure != located.failure:
-        first = located.failure
+    first = evidence.located.failure
+    if evidence.failure != first:
         notes.append(f"no rule knows the locator's first reading of this failure (line {first.line}: "
-                     f"{first.message}); the verdict is its next reading that a rule knows, line {failure.line}")
-    ranked = [_rule_match(m) for m in matcher.matches(failure)]
+                     f"{first.message}); the verdict is its next reading that a rule knows, line {evidence.failure.line}")
+    ranked = [_rule_match(m) for m in evidence.matches]
     if not ranked:
         return None, ()
     best = ranked[0]
@@ -211,83 +185,6 @@ def _why_lost(loser: RuleMatch, winner: RuleMatch) -> str:
     if loser.rule.priority < winner.rule.priority:
         return f"lower priority ({loser.rule.priority} < {winner.rule.priority}) with evidence as strong"
     return f"as strong and as high a priority, but later in the catalogue than {winner.rule.id}"
-
-
-def _whole_reads(job: Job, markers: Markers, notes: list[str]) -> tuple[list[Candidate], Optional[Located]]:
-    """Every possible failure of every file of the job, read whole; and the failure that reading
-    locates for the job (which ``pick_job_failure`` picks among the files' own)."""
-    per_file: list[tuple[str, list[Considered]]] = []
-    located: list[tuple[str, Located]] = []
-    for path in job.files:
-        lines, noise = _read_whole(path, markers, notes)
-        view = ListLines(lines, markers)
-        per_file.append((path, considered(path, view, markers, noise)))
-        found, _ = locate_in_view(path, view, markers)
-        if found is not None:
-            located.append((path, found))
-    picked = pick_job_failure(located)
-    paths = [path for path, _ in located]
-    candidates = []
-    for path, seen in per_file:
-        for item in seen:
-            if item.verdict == CHOSEN and picked is not None and picked.failure.file != path:
-                why = why_not_picked(located, paths.index(picked.failure.file), paths.index(path))
-                item = replace(item, verdict=OTHER_FILE, reason=f"this file's own failure, but the job's comes "
-                               f"from {picked.failure.file}: {why}")
-            candidates.append(Candidate(path, item))
-    return candidates, picked
-
-
-def _read_whole(path: str, markers: Markers, notes: list[str]) -> tuple[list[LogLine], list[LogLine]]:
-    """The lines the locator reads of the whole log (as ``--full`` reads it), and its noise lines,
-    which the reduction to those lines leaves out; both in one forward read."""
-    try:
-        source = open_log(path)
-    except LogError as err:
-        notes.append(f"{path}: {err}")
-        return [], []
-    noise = _NoiseLines()
-    try:
-        lines, note = reduce_log(_noting_noise(source.chunks(), markers, noise), path, markers)
-    except OSError as err:
-        notes.append(f"{path}: cannot read: {err.strerror or err}")
-        return [], []
-    finally:
-        source.close()
-    notes.extend(f"{path}: {n}" for n in source.notes + ([note] if note else []))
-    if noise.dropped:
-        notes.append(f"{path}: more than {MAX_NOISE_LINES} noise lines; the possible failures hold the latest of them")
-    return lines, list(noise.lines)
-
-
-class _NoiseLines:
-    """The latest noise lines of a log, and whether earlier ones were dropped."""
-
-    def __init__(self) -> None:
-        self.lines: deque = deque(maxlen=MAX_NOISE_LINES)
-        self.dropped = False
-
-    def add(self, view: ByteLines, markers: Markers) -> None:
-        found = [view[i] for i in view.candidates if set_aside(view[i].text.strip(), markers)]
-        self.dropped = self.dropped or len(self.lines) + len(found) > MAX_NOISE_LINES
-        self.lines.extend(found)
-
-
-def _noting_noise(chunks: Iterable[bytes], markers: Markers, noise: _NoiseLines) -> Iterator[bytes]:
-    """The chunks, passed on; the noise lines among them (lines set aside whatever surrounds them) go to ``noise``."""
-    pending, number = b"", 1
-    for chunk in chunks:
-        yield chunk
-        data = pending + chunk
-        cut = data.rfind(b"\n") + 1
-        if cut:
-            noise.add(ByteLines(data[:cut], markers, number), markers)
-            number += data.count(b"\n", 0, cut)
-        pending = data[cut:]
-        if len(pending) > MAX_LINE_BYTES * 4:
-            pending = pending[-MAX_LINE_BYTES:]  # an endless progress bar: only its latest drawing matters
-    if pending:
-        noise.add(ByteLines(pending, markers, number), markers)
 
 
 def _note_disagreement(record: FailureRecord, whole: Optional[Located], notes: list[str]) -> None:

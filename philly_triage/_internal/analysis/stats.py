@@ -18,7 +18,6 @@ from philly_triage._internal.analysis.study import Study, load_study
 
 SCHEMA_VERSION = 1
 UNKNOWN_STAGE = "unknown"  # the row of failed jobs whose stage is not known
-FAILED = (Status.CLASSIFIED, Status.UNCLASSIFIED)
 
 
 def share(part: float, whole: float) -> float:
@@ -129,7 +128,7 @@ class Stats:
 def aggregate(records: Sequence[FailureRecord], catalogue: Catalogue, study: Optional[Study] = None) -> Stats:
     """The statistics of ``records``, classified with ``catalogue``; ``study`` defaults to study.yaml's."""
     study = study or load_study()
-    failed = [r for r in records if r.status in FAILED]
+    failed = [r for r in records if r.status.failed]
     classified = [r for r in failed if r.status is Status.CLASSIFIED]
     known = [r.gpu_hours for r in failed if r.gpu_hours is not None]
     cost = _Cost(math.fsum(known) if known else None)

@@ -47,10 +47,13 @@ RACY_SECONDS = 2.0
 MAX_FILES = 16
 PREFIX, SUFFIX = "catalogue-", ".pickle"
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # philly_triage/
-# The modules whose code decides what a loaded catalogue holds, or defines the classes it pickles.
+# The modules whose code decides what a loaded catalogue holds, or defines the classes it pickles,
+# and the schemas the rule and stages files are checked against.
 MODULES = (
     "_internal/catalogue/load.py", "_internal/catalogue/cache.py", "models.py", "_internal/rulecheck/regex_syntax.py",
     "_internal/catalogue/rule_file.py", "_internal/catalogue/stage_file.py", "_internal/catalogue/yaml_source.py",
+    "_internal/catalogue/schema.py", "_internal/catalogue/schemas/rule.schema.json",
+    "_internal/catalogue/schemas/stages.schema.json",
 )
 
 

@@ -13,7 +13,8 @@ from typing import Optional
 from philly_triage._internal.catalogue.load import CatalogueError, Problem
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
 from philly_triage._internal.pipeline.prefilter import LineFinder, LineKinds, compile_finder, compile_line_kinds
-from philly_triage._internal.catalogue.yaml_source import YamlFileError, parse_yaml_bytes, read_yaml_bytes
+from philly_triage._internal.catalogue.schema import Violation, schema_path, violated, violations
+from philly_triage._internal.catalogue.yaml_source import YamlDocument, YamlFileError, parse_yaml_bytes, read_yaml_bytes
 
 MARKERS_FILE = Path(__file__).resolve().parents[1] / "data" / "markers.yaml"
 SECTIONS = (
@@ -23,7 +24,7 @@ SECTIONS = (
     "job_streams",
 )
 
-# The sections that say what kind of line a line is (searched together, see first_pass.LineKinds).
+# The sections that say what kind of line a line is (searched together, see pipeline/prefilter.LineKinds).
 LINE_SECTIONS = ("noise", "progress", "success", "fatal", "terminations", "wrappers", "consequences", "keywords",
                  "teardown")
 
@@ -59,6 +60,9 @@ def _scoped(pattern: str) -> str:
     return f"(?:{pattern})"
 
 
+scoped = _scoped  # the public name, for modules outside the catalogue that join patterns (pipeline/stage.py)
+
+
 @dataclass(frozen=True)
 class Markers:
     line_prefixes: tuple[re.Pattern, ...]
@@ -74,7 +78,7 @@ class Markers:
     exit_status: tuple[re.Pattern, ...] = ()  # a job's exit status: named groups code and/or signal
     job_streams: tuple[re.Pattern, ...] = ()  # names of one stream of a job's output (discover.py)
     timestamps: tuple[re.Pattern, ...] = ()  # a line's time: named groups year (optional), month, day, hour, minute, second
-    # The byte-level first pass over raw bytes (see first_pass.py): lines that may be failures,
+    # The byte-level first pass over raw bytes (see pipeline/prefilter.py): lines that may be failures,
     # progress lines, and lines that may be success lines.
     triggers: Optional[LineFinder] = None
     progress_lines: Optional[LineFinder] = None
@@ -132,8 +136,11 @@ class Markers:
 def load_markers(path: Path = MARKERS_FILE) -> Markers:
     """Read and compile a markers file; problems are reported like a broken rule file.
 
-    Each pattern is checked by compiling it; a file checked before (the same bytes, recorded in
-    the cache directory) is not checked again, and its patterns are compiled only when used.
+    The file is checked against its schema (schemas/markers.schema.json) and each pattern by
+    compiling it. A file checked before (the same bytes and schema, recorded in the cache
+    directory) is not checked again, and its patterns are compiled only when used. Without a
+    cache, the shipped file is not checked against the schema (the test suite does that), so that
+    a run does not import jsonschema for it.
     """
     name = str(path)
     try:
@@ -141,34 +148,17 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
         document = parse_yaml_bytes(raw)
     except YamlFileError as err:
         raise CatalogueError([Problem(name, err.line, None, err.message)]) from None
-    data = document.data if isinstance(document.data, dict) else {}
     stamp = _checked_stamp(raw)
     checked = stamp is not None and read_own(stamp) is not None
-    problems = []
-    patterns: dict[str, tuple[str, ...]] = {}
-    for section in SECTIONS:
-        items = data.get(section) or []
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            problems.append(Problem(name, document.line_of(section), None, f"'{section}' must be a list of patterns"))
-            continue
-        for index, item in enumerate(items if not checked else ()):
-            try:
-                compiled = re.compile(item)
-            except re.error as err:
-                line = document.line_of(section, index)
-                problems.append(Problem(name, line, None, f"invalid regular expression {item!r}: {err}"))
-                continue
-            if section == "exit_status" and not {"code", "signal"} & set(compiled.groupindex):
-                line = document.line_of(section, index)
-                problems.append(Problem(name, line, None, f"exit status pattern {item!r} needs a group named code or signal"))
-        patterns[section] = tuple(items)
-    for key in data:
-        if key not in SECTIONS:
-            problems.append(Problem(name, document.line_of(key), None, f"unknown section '{key}'"))
-    if problems:
-        raise CatalogueError(problems)
-    if stamp is not None and not checked:
-        write_atomically(stamp, b"")  # unrecorded if it fails: the next run checks the file again
+    if not checked:
+        shipped = stamp is None and Path(path).resolve() == MARKERS_FILE
+        problems = _problems(name, document, [] if shipped else violations(document, "markers"))
+        if problems:
+            raise CatalogueError(problems)
+        if stamp is not None:
+            write_atomically(stamp, b"")  # unrecorded if it fails: the next run checks the file again
+    data = document.data if isinstance(document.data, dict) else {}
+    patterns = {section: tuple(data.get(section) or ()) for section in SECTIONS}
 
     def scoped(section: str) -> list[str]:
         return [_scoped(p) for p in patterns[section]]
@@ -197,12 +187,38 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
     )
 
 
+def _problems(name: str, document: YamlDocument, found: list[Violation]) -> list[Problem]:
+    """What the schema found wrong, then the patterns that do not compile, and exit status
+    patterns without a group named code or signal."""
+    problems = [Problem(name, v.line, None, v.message) for v in found]
+    data = document.data if isinstance(document.data, dict) else {}
+    for section in SECTIONS:
+        items = data.get(section)
+        for index, item in enumerate(items if isinstance(items, list) else ()):
+            if violated((section, index), found):
+                continue
+            line = document.line_of(section, index)
+            try:
+                compiled = re.compile(item)
+            except re.error as err:
+                problems.append(Problem(name, line, None, f"invalid regular expression {item!r}: {err}"))
+                continue
+            if section == "exit_status" and not {"code", "signal"} & set(compiled.groupindex):
+                problems.append(Problem(name, line, None, f"exit status pattern {item!r} needs a group named code or signal"))
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
 def _checked_stamp(raw: bytes) -> Optional[Path]:
-    """Where the cache records that a markers file with these bytes was checked (None: no cache)."""
+    """Where the cache records that a markers file with these bytes was checked (None: no cache).
+    The stamp covers the schema and the Python version too: either may judge the file otherwise."""
     directory = cache_dir()
     if directory is None:
         return None
-    digest = hashlib.sha256(raw + sys.version.encode()).hexdigest()[:32]
+    try:
+        schema = schema_path("markers").read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(raw + schema + sys.version.encode()).hexdigest()[:32]
     return directory / f"markers-checked-{digest}"
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Optional
 
-from philly_triage._internal.pipeline.read import read_regular
+from philly_triage._internal.pipeline.regular_file import read_regular
 
 if TYPE_CHECKING:
     import yaml

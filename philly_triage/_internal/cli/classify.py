@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-import time
 from collections import Counter
-from contextlib import closing, contextmanager
+from contextlib import closing
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence, TextIO
+from typing import Optional, Sequence
 
 import click
 from click.core import ParameterSource
@@ -18,21 +17,19 @@ from philly_triage._internal.analysis.baseline import BaselineError, load_baseli
 from philly_triage._internal.catalogue.load import Catalogue
 from philly_triage._internal.cli import interrupts
 from philly_triage._internal.cli.common import (
-    EXIT_FOUND, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, fail,
-    UNENCODABLE, describe_readings, gpus_option, open_catalogue, readable_text, reading_options, use_color,
+    EXIT_FOUND, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, describe_readings, fail, gpus_option,
+    jobs_option, open_classifier, open_output, readable_text, reading_options, use_color,
 )
 from philly_triage._internal.cli.outputs import OutputError, Target, plan_targets
-from philly_triage._internal.pipeline.discover import PathReading, Reading, find_jobs
+from philly_triage._internal.cli.progress import progress_bar, show_progress
+from philly_triage._internal.pipeline.discover import PathReading
+from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage._internal.output.formats import OutputFormat, make_formatter
 from philly_triage._internal.output.formats.base import Formatter, Interruption, summary_line
-from philly_triage._internal.catalogue.markers import default_markers
 from philly_triage.models import FailureRecord, Job, Status
-from philly_triage._internal.pipeline.parallel import Settings, WorkerError, available_cores, classify_jobs
+from philly_triage._internal.pipeline.parallel import WorkerError, available_cores
 from philly_triage._internal.analysis.policy import BASELINE, IGNORED, Policy, PolicyError
 
-PROGRESS_MIN_JOBS = 20  # shorter runs end before a progress bar would tell anything
-PROGRESS_REFRESH = 0.1  # seconds between redraws of the bar
-STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # formats that write each record as it comes
 
 
 @click.command()
@@ -66,11 +63,7 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # format
     help="An earlier run's --format json, jsonl or sarif output. Failures whose fingerprint it holds are "
     "left out of the output and never make the run fail: report new kinds of failure only. Repeatable.",
 )
-@click.option(
-    "--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
-    help="Classify in N worker processes (default: one per core). 1 classifies in triage's own process. "
-    "The output keeps the order of the jobs either way.",
-)
+@jobs_option
 @click.option(
     "--full", is_flag=True,
     help="Analyse every line of every log instead of reading each log from its end: slower, for the rare "
@@ -118,7 +111,8 @@ def classify(
            the documents say the run was interrupted)
       143  SIGTERM stopped it (timeout, Kubernetes, Slurm), 129 SIGHUP: as Ctrl-C
     """
-    catalogue = open_catalogue(rule_paths, no_builtin_rules)
+    classifier = open_classifier(rule_paths, no_builtin_rules, full=full, gpus=gpus, reading=reading)
+    catalogue = classifier.catalogue
     fmt_given = ctx.get_parameter_source("output_format") is not ParameterSource.DEFAULT
     try:
         known = frozenset().union(*(load_baseline(path) for path in baselines))
@@ -137,8 +131,7 @@ def classify(
             try:
                 with run.interrupts.writing():
                     run.outputs = open_outputs(targets, color, catalogue)
-                run.classify(list(paths), catalogue, processes or available_cores(), Settings(full, gpus), quiet,
-                             reading)
+                run.classify(classifier, list(paths), processes or available_cores(), quiet)
             except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
                 run.finish(stop)
                 done = f" ({len(run.records)} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
@@ -170,11 +163,7 @@ def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> lis
             stream, colored = sys.stdout, use_color(color, sys.stdout)
             readable_text(stream, utf8=target.kind is not OutputFormat.TABLE)
         else:
-            try:
-                stream = open(target.path, "w", encoding="utf-8", errors=UNENCODABLE, newline="")
-            except OSError as err:
-                fail(f"cannot write {target.path}: {err.strerror or err}")
-            colored = False
+            stream, colored = open_output(target.path), False
         formatters.append(make_formatter(target.kind, stream, color=colored, catalogue=catalogue))
     return formatters
 
@@ -212,16 +201,15 @@ class Run:
         self.errors = 0
         self.started = self.finished = False
 
-    def classify(self, paths: list[str], catalogue: Catalogue, processes: int, settings: Settings, quiet: bool,
-                 reading: Reading = Reading.AUTO) -> None:
+    def classify(self, classifier: Classifier, paths: list[str], processes: int, quiet: bool) -> None:
         """Classify every job under ``paths`` and write each record, then the end of the output."""
         with self.interrupts.writing():
             for output in self.outputs:
                 output.start()
             self.started = True
-        found = find_jobs(paths, default_markers(), reading)
+        found = classifier.find(paths)
         self.jobs, self.readings = found.jobs, found.readings
-        outcomes = classify_jobs(self.jobs, catalogue, processes, settings.full, gpus=settings.gpus)
+        outcomes = classifier.outcomes(self.jobs, processes)
         shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
         with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
             for outcome in outcomes:
@@ -284,46 +272,3 @@ def warn_timeouts(timed_out: set[tuple[str, str]]) -> None:
             f"the lines where it did (run 'triage rules check' to find it): {pattern}",
             err=True,
         )
-
-
-def show_progress(total: int, kind: Optional[OutputFormat]) -> bool:
-    """A bar for long runs, on a terminal only, and never on the terminal that streamed records go to."""
-    if total <= PROGRESS_MIN_JOBS or not _is_terminal(sys.stderr):
-        return False
-    return not (kind in STREAMED and _is_terminal(sys.stdout))
-
-
-@contextmanager
-def progress_bar(total: int, shown: bool) -> Iterator[Callable[[], None]]:
-    """Yield the function that counts one job done; it draws a bar on stderr when ``shown``.
-
-    The bar disappears when the run ends, before the table is printed.
-    """
-    if not shown:
-        yield lambda: None
-        return
-    from rich.console import Console  # here: rich is slow to import, and most runs show no bar
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    columns = (TextColumn("classifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    # No refresh thread (worker processes may be forked mid-run, and forking a threaded process is
-    # unsafe): the bar is redrawn here, at most every PROGRESS_REFRESH seconds. No redirection
-    # either: records go to the stream the formatter holds, never through rich.
-    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False,
-                  redirect_stdout=False, redirect_stderr=False) as progress:
-        task = progress.add_task("classify", total=total)
-        drawn = time.monotonic()
-
-        def advance() -> None:
-            nonlocal drawn
-            progress.advance(task)
-            if time.monotonic() - drawn >= PROGRESS_REFRESH:
-                progress.refresh()
-                drawn = time.monotonic()
-
-        yield advance
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    return bool(getattr(stream, "isatty", lambda: False)())
-

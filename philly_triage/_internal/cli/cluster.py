@@ -11,8 +11,8 @@ from philly_triage._internal.catalogue.load import CatalogueError
 from philly_triage._internal.analysis.cluster import ClusterUnavailable, cluster, members_of
 from philly_triage._internal.cli import interrupts
 from philly_triage._internal.cli.common import (
-    EXIT_OK, catalogue_options, classify_all, color_option, fail, make_console, open_catalogue, readable_text,
-    reading_options, report_problems, use_color,
+    EXIT_OK, catalogue_options, classify_all, color_option, fail, jobs_option, make_console, open_classifier,
+    readable_text, reading_options, report_problems, use_color,
 )
 from philly_triage._internal.output.formats.json_format import to_json
 from philly_triage._internal.output.views.clusters import clusters_to_dict, render_clusters
@@ -29,8 +29,7 @@ from philly_triage._internal.output.views.clusters import clusters_to_dict, rend
 @click.option("--suggest", "suggest_dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               help="Write a draft rule file for each group into DIR, valid for 'triage rules check' and "
                    "'triage rules test' as written.")
-@click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Classify in N worker processes (default: one per core).")
+@jobs_option
 @reading_options
 @catalogue_options
 @color_option
@@ -47,8 +46,9 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
     Exit status: 0 when the run completed (with or without groups), 2 for bad usage, a broken rule
     catalogue, a missing Drain3 library or a draft file that exists already.
     """
-    catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    records = classify_all(paths, catalogue, processes, reading=reading)
+    classifier = open_classifier(rule_paths, no_builtin_rules, reading=reading)
+    catalogue = classifier.catalogue
+    records = classify_all(classifier, paths, processes)
     members = members_of(records, include_classified)
     try:
         groups = cluster(members)

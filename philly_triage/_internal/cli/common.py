@@ -8,7 +8,7 @@ import shutil
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
+from typing import IO, TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 import click
 
@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from philly_triage._internal.pipeline.discover import PathReading, Reading
 
     from philly_triage._internal.catalogue.expectations import Expectations
+    from philly_triage._internal.pipeline.engine import Classifier
     from philly_triage.models import FailureRecord
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_TOOL_ERRORS = 3  # classify completed, nothing matched --fail-on, but some jobs could not be classified
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command that Ctrl-C stopped
 # A character the output cannot encode is written as its escape, e.g. \udcff for the byte 0xff of an
 # undecodable file name: in JSON that is the string's own escape, read back as the same character.
 UNENCODABLE = "backslashreplace"
@@ -52,6 +52,15 @@ def gpus_option(command: Callable) -> Callable:
         "--gpus", type=click.IntRange(min=1), default=None, metavar="N",
         help="Jobs ran on N GPUs unless their metadata file (job.meta.yaml) says otherwise: with the run "
         "time from the metadata or the logs' timestamps, records get gpu_hours.",
+    )(command)
+
+
+def jobs_option(command: Callable) -> Callable:
+    """Add --jobs/-j: how many worker processes classify (the command gets ``processes``)."""
+    return click.option(
+        "--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
+        help="Classify in N worker processes (default: one per core). 1 classifies in triage's own process. "
+        "The output keeps the order of the jobs either way.",
     )(command)
 
 
@@ -143,19 +152,41 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_USAGE)
 
 
-def classify_all(paths: Sequence[str], catalogue: Catalogue, processes: int | None,
-                 gpus: int | None = None, reading: Reading | None = None) -> list[FailureRecord]:
-    """Every job's record, as ``classify`` makes them, in worker processes; exit 2 if they cannot start."""
-    from philly_triage._internal.pipeline.discover import Reading, find_jobs
-    from philly_triage._internal.catalogue.markers import default_markers
-    from philly_triage._internal.pipeline.parallel import WorkerError, available_cores, classify_jobs
+def open_classifier(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: Sequence[Path] = (),
+                    full: bool = False, gpus: int | None = None, reading: Reading | None = None) -> Classifier:
+    """The run's engine: the merged catalogue (a broken one ends the run with exit status 2) and
+    the options that say how jobs are read."""
+    from philly_triage._internal.pipeline.discover import Reading
+    from philly_triage._internal.pipeline.engine import Classifier, Options
 
-    jobs = find_jobs(list(paths), default_markers(), reading or Reading.AUTO).jobs
+    catalogue = open_catalogue(rule_paths, no_builtin_rules, extra)
+    return Classifier(catalogue, Options(full, gpus, reading or Reading.AUTO))
+
+
+def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | None) -> list[FailureRecord]:
+    """Every job's record, as ``classify`` makes them, in worker processes; exit 2 if they cannot start."""
+    from philly_triage._internal.pipeline.parallel import WorkerError, available_cores
+
+    jobs = classifier.find(paths).jobs
     try:
-        with closing(classify_jobs(jobs, catalogue, processes or available_cores(), False, gpus=gpus)) as outcomes:
+        with closing(classifier.outcomes(jobs, processes or available_cores())) as outcomes:
             return [outcome.record for outcome in outcomes]
     except WorkerError as err:
         fail(f"{err}; run with --jobs 1 to classify without worker processes")
+
+
+def open_output(path: str, binary: bool = False, what: str | None = None) -> IO:
+    """An output file, opened before any job is classified: one that cannot be written ends the run
+    at once with exit status 2 ("cannot write WHAT: why"). ``-`` is stdout. Text files are UTF-8,
+    with a character they cannot encode written as its escape."""
+    if path == "-":
+        return sys.stdout.buffer if binary else sys.stdout
+    try:
+        if binary:
+            return open(path, "wb")
+        return open(path, "w", encoding="utf-8", errors=UNENCODABLE, newline="")
+    except OSError as err:
+        fail(f"cannot write {what or path}: {err.strerror or err}")
 
 
 def readable_text(stream: TextIO, utf8: bool) -> None:

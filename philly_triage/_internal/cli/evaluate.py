@@ -9,12 +9,11 @@ from pathlib import Path
 import click
 
 from philly_triage._internal.cli.common import (
-    EXIT_FOUND, EXIT_OK, catalogue_options, color_option, make_console, open_catalogue, open_expectations,
-    reading_options, use_color,
+    EXIT_FOUND, EXIT_OK, catalogue_options, color_option, jobs_option, make_console, open_classifier,
+    open_expectations, reading_options, use_color,
 )
 from philly_triage._internal.analysis.evaluate import evaluate, labelled_records
-from philly_triage._internal.catalogue.markers import default_markers
-from philly_triage._internal.pipeline.match import Matcher
+from philly_triage._internal.pipeline.parallel import available_cores
 from philly_triage._internal.output.views.evaluation import render_evaluation
 
 
@@ -33,10 +32,12 @@ from philly_triage._internal.output.views.evaluation import render_evaluation
     "--fail-under", type=click.FloatRange(0, 100), metavar="PERCENT",
     help="Exit 1 when the accuracy is below PERCENT (for CI).",
 )
+@jobs_option
 @reading_options
 @catalogue_options
 @color_option
-def eval_command(paths, expect_file, output_format, fail_under, reading, rule_paths, no_builtin_rules, color) -> None:
+def eval_command(paths, expect_file, output_format, fail_under, processes, reading, rule_paths, no_builtin_rules,
+                 color) -> None:
     """Measure the catalogue on labelled logs under PATHS.
 
     Prints accuracy, per-category precision, recall and support, the mistakes as a confusion
@@ -46,10 +47,9 @@ def eval_command(paths, expect_file, output_format, fail_under, reading, rule_pa
     Exit status: 0 when measured (1 with --fail-under when the accuracy is below it), 2 for bad
     usage, a broken catalogue or a broken expectations file.
     """
-    catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    expectations = open_expectations(expect_file, catalogue)
-    markers = default_markers()
-    results = labelled_records(paths, Matcher(catalogue), markers, reading)
+    classifier = open_classifier(rule_paths, no_builtin_rules, reading=reading)
+    expectations = open_expectations(expect_file, classifier.catalogue)
+    results = labelled_records(paths, classifier, processes or available_cores(), reading)
     evaluation = evaluate(results, expectations)
     if output_format == "json":
         click.echo(json.dumps(evaluation.to_dict(), indent=2))

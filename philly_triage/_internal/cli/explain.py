@@ -7,13 +7,11 @@ import sys
 import click
 
 from philly_triage._internal.cli.common import (
-    EXIT_OK, catalogue_options, color_option, fail, gpus_option, make_console, open_catalogue, readable_text,
+    EXIT_OK, catalogue_options, color_option, fail, gpus_option, make_console, open_classifier, readable_text,
     reading_options, use_color,
 )
 from philly_triage._internal.analysis.explain import DEFAULT_CONTEXT, MAX_SHOWN, ExplainError, explain_job, job_to_explain
 from philly_triage._internal.output.formats.json_format import to_json
-from philly_triage._internal.catalogue.markers import default_markers
-from philly_triage._internal.pipeline.match import Matcher
 
 
 @click.command("explain")
@@ -43,11 +41,9 @@ def explain_command(job, output_format, context, all_candidates, gpus, reading, 
     Exit status: 0 when the job was explained; 2 for bad usage, a broken rule catalogue, a job
     that is not there or cannot be read, or a directory that holds several jobs.
     """
-    catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    markers = default_markers()
+    classifier = open_classifier(rule_paths, no_builtin_rules, gpus=gpus, reading=reading)
     try:
-        explanation = explain_job(job_to_explain(job, markers, reading), Matcher(catalogue), markers, context,
-                                  all_candidates, gpus)
+        explanation = explain_job(job_to_explain(job, classifier, reading), classifier, context, all_candidates)
     except ExplainError as err:
         fail(str(err))
     readable_text(sys.stdout, utf8=output_format == "json")

@@ -35,7 +35,7 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         """Run the subcommand; a stop signal anywhere ends the run with a one-line message and 128 + the
-        signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP (commands/interrupts.py)."""
+        signal's number: 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP (cli/interrupts.py)."""
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as stop:

@@ -10,7 +10,8 @@ from typing import BinaryIO
 import click
 
 from philly_triage._internal.cli.common import (
-    EXIT_OK, catalogue_options, classify_all, fail, gpus_option, open_catalogue, reading_options,
+    EXIT_OK, catalogue_options, classify_all, fail, gpus_option, jobs_option, open_classifier, open_output,
+    reading_options,
 )
 from philly_triage._internal.output.report.page import excerpts_for, render_report
 from philly_triage._internal.analysis.stats import aggregate
@@ -21,8 +22,7 @@ from philly_triage._internal.analysis.stats import aggregate
 @click.option("--output", "-o", "output", required=True, metavar="FILE",
               help="The HTML file to write ('-' writes the page to stdout).")
 @gpus_option
-@click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Classify in N worker processes (default: one per core).")
+@jobs_option
 @reading_options
 @catalogue_options
 def report_command(paths, output, gpus, processes, reading, rule_paths, no_builtin_rules) -> None:
@@ -37,11 +37,11 @@ def report_command(paths, output, gpus, processes, reading, rule_paths, no_built
     Exit status: 0 when the report is written, 2 for bad usage, a broken rule catalogue or a
     FILE that cannot be written (checked before any job is classified).
     """
-    catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    stream = _open_output(output)
+    classifier = open_classifier(rule_paths, no_builtin_rules, gpus=gpus, reading=reading)
+    stream = open_output(output, binary=True, what=f"the report to {output}")  # before any job is classified
     try:
-        records = classify_all(paths, catalogue, processes, gpus, reading)
-        page = render_report(records, aggregate(records, catalogue).to_dict(), excerpts_for(records),
+        records = classify_all(classifier, paths, processes)
+        page = render_report(records, aggregate(records, classifier.catalogue).to_dict(), excerpts_for(records),
                              datetime.now(timezone.utc).astimezone(), paths)
         try:
             stream.write(page.encode("utf-8", "replace"))
@@ -56,16 +56,6 @@ def report_command(paths, output, gpus, processes, reading, rule_paths, no_built
     where = "the report to stdout" if output == "-" else output
     click.echo(f"triage: wrote {where} ({len(records)} {'job' if len(records) == 1 else 'jobs'})", err=True)
     sys.exit(EXIT_OK)
-
-
-def _open_output(path: str) -> BinaryIO:
-    """The report's file, opened now: one that cannot be written ends the run before any job is classified."""
-    if path == "-":
-        return sys.stdout.buffer
-    try:
-        return open(path, "wb")
-    except OSError as err:
-        fail(f"cannot write the report to {path}: {err.strerror or err}")
 
 
 def _discard(stream: BinaryIO, path: str) -> None:

@@ -12,12 +12,10 @@ import click
 
 from philly_triage._internal.catalogue.load import RuleSource, rule_files
 from philly_triage._internal.cli.common import (
-    EXIT_FOUND, EXIT_OK, catalogue_options, color_option, make_console, open_catalogue, open_expectations,
+    EXIT_FOUND, EXIT_OK, catalogue_options, color_option, make_console, open_catalogue, open_classifier, open_expectations,
     use_color,
 )
 from philly_triage._internal.analysis.evaluate import labelled_records
-from philly_triage._internal.catalogue.markers import default_markers
-from philly_triage._internal.pipeline.match import Matcher
 from philly_triage._internal.rulecheck.check import check_sources
 from philly_triage._internal.rulecheck.examples import judge_log, run_examples
 from philly_triage._internal.catalogue.sources import resolve_sources
@@ -118,20 +116,19 @@ def test_rules(files, log_paths, expect_file, rule_paths, no_builtin_rules, colo
     _require_existing(files)
     if bool(log_paths) != bool(expect_file):
         raise click.UsageError("--logs and --expect go together")
-    catalogue = open_catalogue(rule_paths, no_builtin_rules, extra=files)
+    classifier = open_classifier(rule_paths, no_builtin_rules, extra=files)
+    catalogue = classifier.catalogue
     expectations = open_expectations(expect_file, catalogue) if expect_file is not None else None
     tested_files = {os.path.realpath(p) for f in files for p in rule_files(f)}
     tested = [r for r in catalogue.rules if not files or os.path.realpath(r.source) in tested_files]
-    markers = default_markers()
-    matcher = Matcher(catalogue)
     reporter = CaseReporter(make_console(sys.stdout, use_color(color, sys.stdout)))
-    for result in run_examples(tested, matcher, markers):
+    for result in run_examples(tested, classifier):
         expected = f"{'' if result.should_match else 'not '}{result.rule.id}"
         where = f"{shown_source(result.rule)}:{result.example.line} {result.kind} example of '{result.rule.id}'"
         reporter.add(shown_source(result.rule), result.passed, where, expected, result.example.text, result.record)
     if expectations is not None:
         seen = set()
-        for key, root, record in labelled_records(log_paths, matcher, markers):
+        for key, root, record in labelled_records(log_paths, classifier):
             if key in expectations.jobs:
                 seen.add(key)
                 verdict = judge_log(key, root, record, expectations.jobs[key])

@@ -5,15 +5,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Optional, TextIO
+from typing import TextIO
 
 import click
 from click.core import ParameterSource
 
 from philly_triage._internal.cli import interrupts
 from philly_triage._internal.cli.common import (
-    EXIT_OK, catalogue_options, classify_all, color_option, fail, gpus_option, make_console, open_catalogue,
-    readable_text, reading_options, use_color,
+    EXIT_OK, catalogue_options, classify_all, color_option, fail, gpus_option, jobs_option, make_console,
+    open_classifier, open_output, readable_text, reading_options, use_color,
 )
 from philly_triage._internal.output.formats.json_format import to_json
 from philly_triage._internal.analysis.stats import Stats, aggregate
@@ -32,8 +32,7 @@ EXTENSIONS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt
               help="Write the --format to FILE and show the charts on the terminal. Without --format, FILE's "
                    "extension names it (.json .md .markdown .txt).")
 @gpus_option
-@click.option("--jobs", "-j", "processes", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Classify in N worker processes (default: one per core).")
+@jobs_option
 @reading_options
 @catalogue_options
 @color_option
@@ -51,16 +50,19 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, reading, r
     Exit status: 0 when the statistics are written (jobs that could not be read are counted as
     errors), 2 for bad usage, a broken rule catalogue or an output that cannot be written.
     """
+    if output == "-":  # stdout: where the --format goes anyway
+        output = None
     file_format = output_format
     if output is not None and ctx.get_parameter_source("output_format") is ParameterSource.DEFAULT:
         file_format = EXTENSIONS.get(os.path.splitext(output)[1].lower())
         if file_format is None:
             raise click.UsageError(f"cannot tell the format of --output {output!r} from its extension "
                                    f"({' '.join(EXTENSIONS)}); give --format")
-    catalogue = open_catalogue(rule_paths, no_builtin_rules)
-    stream = open_output(output)  # before classifying: a file that cannot be written fails at once
+    classifier = open_classifier(rule_paths, no_builtin_rules, gpus=gpus, reading=reading)
+    catalogue = classifier.catalogue
+    stream = None if output is None else open_output(output)  # before classifying: fails at once
     try:
-        records = classify_all(paths, catalogue, processes, gpus, reading)
+        records = classify_all(classifier, paths, processes)
     except KeyboardInterrupt:  # a stop signal (interrupts.py): leave no empty output file behind
         if stream is not None:
             stream.close()
@@ -83,15 +85,6 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, reading, r
         click.echo("triage: no GPU hours known: give --gpus N for timestamped logs, or a job.meta.yaml beside "
                    "each job's logs", err=True)
     sys.exit(EXIT_OK)
-
-
-def open_output(path: Optional[str]) -> Optional[TextIO]:
-    if path is None:
-        return None
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as err:
-        fail(f"cannot write {path}: {err.strerror or err}")
 
 
 def write(stats: Stats, output_format: str, stream: TextIO, color: bool) -> None:

@@ -15,7 +15,7 @@ from typing import Optional, Sequence
 
 from philly_triage._internal.pipeline.cost import line_time
 from philly_triage._internal.pipeline.lines import clean_line, counts_as_evidence
-from philly_triage._internal.pipeline.locate import PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE
+from philly_triage._internal.pipeline.locate.limits import PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, open_log
 

@@ -16,30 +16,12 @@ from typing import Any, Iterator, Optional, Sequence
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, open_log
+from philly_triage._internal.catalogue.schema import load_schema, violations
 from philly_triage._internal.catalogue.yaml_source import Unreadable, YamlFileError, load_yaml_file
 
-META_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
-JOB_META_NAMES = tuple("job" + suffix for suffix in META_SUFFIXES)
 META_FIELDS = ("gpus", "start", "end", "retries", "exit_code")
 HEAD_BYTES, TAIL_BYTES = 256 << 10, 256 << 10
 MAX_META_BYTES = 1 << 20
-MAX_COUNT = 1_000_000  # more GPUs or retries than this is a mistake, not a job
-
-
-def is_meta_file(name: str) -> bool:
-    """Whether a file name is a job metadata file (never a log)."""
-    return name.endswith(META_SUFFIXES)
-
-
-def meta_file_for(path: str, is_directory: bool) -> Optional[str]:
-    """The metadata file of the job at ``path``, if it has one."""
-    names = JOB_META_NAMES if is_directory else tuple(os.path.basename(path) + s for s in META_SUFFIXES)
-    folder = path if is_directory else os.path.dirname(path)
-    for name in names:
-        candidate = os.path.join(folder, name)
-        if os.path.isfile(candidate):
-            return candidate
-    return None
 
 
 @dataclass(frozen=True)
@@ -88,49 +70,52 @@ def _hours(start: dt.datetime, end: dt.datetime) -> float:
 
 def read_meta(path: str) -> tuple[JobMeta, Optional[str]]:
     """The metadata of a job, and ``file:line: problem`` for what could not be used: a bad value
-    costs that value (a bad file, the file), and never stops a run."""
+    costs that value (a bad file, the file), and never stops a run.
+
+    The schema (schemas/job-meta.schema.json) judges each value; what is left here is what it
+    cannot say: that a time is one Python can read, and that the run does not end before it starts.
+    """
     try:
         document = load_yaml_file(path, MAX_META_BYTES, lenient=True)
     except YamlFileError as err:
         where = path if err.line is None else f"{path}:{err.line}"
         return JobMeta(), f"{where}: {err.message}"
     data = document.data
+    found = violations(document, "job-meta", data=_as_json(data))
+
+    def at(*key: str) -> str:
+        line = document.line_of(*key)
+        return path if line is None else f"{path}:{line}"
+
     if not isinstance(data, dict):
-        return JobMeta(), f"{path}: must be a mapping with gpus, start, end, retries and exit_code"
+        return JobMeta(), f"{at()}: {found[0].message}"
+    problems: dict[str, str] = {}
+    for violation in found:
+        problems.setdefault(violation.path[0], f"{at(violation.path[0])}: {violation.message}")
     values: dict[str, Any] = {}
-    problems: list[str] = []
-    for key in META_FIELDS:
-        if key not in data:
-            continue
-        problem = _meta_problem(key, data[key])
-        if problem is None:
-            values[key] = _moment(data[key]) if key in ("start", "end") else data[key]
+    for key in (key for key in META_FIELDS if key in data and key not in problems):
+        value = data[key]
+        moment = _moment(value) if key in ("start", "end") else None
+        if isinstance(value, Unreadable):
+            problems[key] = f"{at(key)}: '{key}': {value.problem}"
+        elif key in ("start", "end") and moment is None:
+            problems[key] = f"{at(key)}: '{key}' {load_schema('job-meta')['$defs']['time']['errorMessage']}"
         else:
-            problems.append(f"{path}:{document.line_of(key)}: {problem}")
+            values[key] = moment or value
+    notes = [problems[key] for key in META_FIELDS if key in problems]
     if "start" in values and "end" in values and values["end"] < values["start"]:
-        problems.append(f"{path}:{document.line_of('end')}: 'end' is before 'start'")
+        notes.append(f"{at('end')}: 'end' is before 'start'")
         del values["start"], values["end"]
-    return JobMeta(**values), "; ".join(problems) or None
+    return JobMeta(**values), "; ".join(notes) or None
 
 
-def _meta_problem(key: str, value: Any) -> Optional[str]:
-    """Why a metadata value cannot be used, or None."""
-    if isinstance(value, Unreadable):
-        return f"'{key}': {value.problem}"
-    if key == "exit_code":
-        if not _is_int(value) or not -255 <= value <= 255:
-            return "'exit_code' must be an integer from -255 to 255"
-    elif key in ("gpus", "retries"):
-        least = 1 if key == "gpus" else 0
-        if not _is_int(value) or not least <= value <= MAX_COUNT:
-            return f"'{key}' must be an integer of at least {least} and at most {MAX_COUNT:,}"
-    elif _moment(value) is None:
-        return f"'{key}' must be an ISO 8601 time (2026-11-24T10:00:00Z) or epoch seconds"
-    return None
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _as_json(data: Any) -> Any:
+    """The document as its schema sees it: YAML's own times as the ISO text they were written as,
+    and without the values that could not be read (a problem of their own)."""
+    if not isinstance(data, dict):
+        return data
+    return {key: value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+            for key, value in data.items() if not isinstance(value, Unreadable)}
 
 
 def _moment(value: Any) -> Optional[dt.datetime]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from philly_triage._internal.pipeline.lines import LineView
-from philly_triage._internal.pipeline.locate import went_on
+from philly_triage._internal.pipeline.locate.decide import went_on
 from philly_triage._internal.catalogue.markers import Markers
 
 # Bytes one of which every exit status line holds (a cheap test before the patterns run).

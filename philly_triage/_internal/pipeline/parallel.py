@@ -1,8 +1,8 @@
 """Classify jobs in worker processes, and hand back their records in the order of the jobs.
 
-Each worker builds its own Matcher from the Catalogue it is given (a picklable tree of frozen
-dataclasses) before it takes a job, so workers start the same way under every start method, not
-only fork. The parent keeps a couple of jobs handed to each worker and collects the answers; a
+Each worker gets the run's Classifier (engine.py): a forked worker shares the parent's, a spawned
+one builds its own matcher from the catalogue and options the Classifier pickles as, so workers
+start the same way under every start method, not only fork. The parent keeps a couple of jobs handed to each worker and collects the answers; a
 record is handed on as soon as it and every record before it are in, so the output keeps the order
 of the jobs and still streams.
 
@@ -22,22 +22,20 @@ import os
 import selectors
 import signal
 import sys
-import threading
-import time
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
-from philly_triage._internal.catalogue.load import Catalogue
-from philly_triage._internal.pipeline.verdict import classify_job
-from philly_triage._internal.catalogue.markers import default_markers
-from philly_triage._internal.pipeline.match import Matcher
+from philly_triage._internal.pipeline.worker_life import (
+    STOP_SIGNALS, die_with_parent, set_signal, stop_signals_blocked, unblock_stop_signals,
+)
 from philly_triage.models import FailureRecord, Job, Status
 
 if TYPE_CHECKING:  # multiprocessing itself is imported only by runs that start workers
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
+
+    from philly_triage._internal.pipeline.engine import Classifier
 
 # Jobs handed to a worker ahead of its answers. Two: a worker that finishes a job has the next one
 # at hand instead of idling for a round trip to the parent. A worker works through its jobs in
@@ -45,17 +43,6 @@ if TYPE_CHECKING:  # multiprocessing itself is imported only by runs that start 
 IN_FLIGHT = 2
 READY = "ready"  # a worker's first message: its matcher is built
 STOP_TIMEOUT = 2.0  # seconds a worker gets to exit before it is killed
-STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # the parent's to handle (commands/interrupts.py), by name
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
-WATCH_INTERVAL = 0.5  # seconds between a watchdog's looks at the parent's pid, where prctl is missing
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How each job is read: every line (``full``), and the GPU count when its metadata does not say."""
-
-    full: bool = False
-    gpus: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -70,25 +57,14 @@ class WorkerError(RuntimeError):
     """The worker processes could not be started."""
 
 
-def classify_jobs(
-    jobs: Sequence[Job], catalogue: Catalogue, processes: int = 1, full: bool = False,
-    start_method: Optional[str] = None, gpus: Optional[int] = None,
-) -> Iterator[Outcome]:
-    """One Outcome per job, in the order of ``jobs``, each as soon as it and those before it are done.
-
-    ``processes`` above 1 classifies in that many worker processes (never more than there are
-    jobs); with 1, or for a single job, everything runs in this process. ``start_method`` overrides
-    ``default_start_method()``. ``gpus`` is the GPU count of jobs whose metadata does not say
-    (see timeline.py). Close the iterator, or run it to its end, to stop the workers.
+def run_in_workers(classifier: Classifier, jobs: Sequence[Job], processes: int,
+                   start_method: Optional[str] = None) -> Iterator[Outcome]:
+    """One Outcome per job, in the order of ``jobs``, each as soon as it and those before it are
+    done, from ``processes`` worker processes (never more than there are jobs) that classify with
+    ``classifier.outcome``. ``start_method`` overrides ``default_start_method()``. Close the
+    iterator, or run it to its end, to stop the workers.
     """
-    settings = Settings(full, gpus)
-    processes = min(processes, len(jobs))
-    if processes <= 1:
-        classifier = Classifier(catalogue, settings)
-        for job in jobs:
-            yield classifier(job)
-        return
-    pool = _Pool(catalogue, settings, processes, start_method or default_start_method())
+    pool = _Pool(classifier, min(processes, len(jobs)), start_method or default_start_method())
     finished = False
     try:
         yield from pool.run(jobs)
@@ -116,23 +92,7 @@ def default_start_method() -> Optional[str]:
     return None
 
 
-class Classifier:
-    """A matcher and the markers, built once, and the time-budget overruns already reported."""
-
-    def __init__(self, catalogue: Catalogue, settings: Settings):
-        self.matcher = Matcher(catalogue)
-        self.markers = default_markers()
-        self.settings = settings
-        self.reported: set[tuple[str, str]] = set()
-
-    def __call__(self, job: Job) -> Outcome:
-        record = classify_job(job, self.matcher, self.markers, self.settings.full, self.settings.gpus)
-        new = frozenset(self.matcher.timed_out - self.reported)
-        self.reported |= new
-        return Outcome(record, new)
-
-
-def _work(conn: Connection, catalogue: Catalogue, settings: Settings, parent: Optional[int] = None,
+def _work(conn: Connection, classifier: Classifier, parent: Optional[int] = None,
           inherited: tuple = ()) -> None:
     """A worker process: answer each (index, job) the parent sends, in order, until it sends None.
 
@@ -142,12 +102,11 @@ def _work(conn: Connection, catalogue: Catalogue, settings: Settings, parent: Op
     would never read EOF once the parent is gone.
     """
     for name in STOP_SIGNALS:  # the parent handles them; they came blocked (_Pool._start), now unblock
-        _set_signal(name, signal.SIG_IGN)
-    _unblock_stop_signals()
+        set_signal(name, signal.SIG_IGN)
+    unblock_stop_signals()
     for other in inherited:
         other.close()
-    _die_with_parent(parent)
-    classifier = Classifier(catalogue, settings)
+    die_with_parent(parent)
     try:
         conn.send(READY)
         while True:
@@ -155,41 +114,9 @@ def _work(conn: Connection, catalogue: Catalogue, settings: Settings, parent: Op
             if task is None:
                 return
             index, job = task
-            conn.send((index, classifier(job)))
+            conn.send((index, classifier.outcome(job)))
     except (EOFError, OSError):  # the parent is gone: nobody is left to answer
         return
-
-
-def _die_with_parent(parent: Optional[int]) -> None:
-    """Make sure this worker ends when its parent does, even when the parent is killed with SIGKILL.
-
-    PR_SET_PDEATHSIG fires when the thread that started the worker ends: in the CLI that is the
-    main thread, which outlives every worker; an API caller that runs classify_jobs in a thread
-    keeps that thread until it has closed the iterator.
-    """
-    if sys.platform.startswith("linux") and _prctl_pdeathsig(signal.SIGKILL):
-        if parent is not None and os.getppid() != parent:  # it died before prctl: no signal will come
-            os._exit(1)
-        return
-    watched = parent if parent is not None else os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == watched:
-            time.sleep(WATCH_INTERVAL)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="triage-parent-watch", daemon=True).start()
-
-
-def _prctl_pdeathsig(number: int) -> bool:
-    """prctl(PR_SET_PDEATHSIG, number) through libc; False when that cannot be done."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, int(number), 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
 
 
 @dataclass
@@ -203,17 +130,16 @@ class _Worker:
 class _Pool:
     """Worker processes, the jobs each holds, and the replacement of those that die."""
 
-    def __init__(self, catalogue: Catalogue, settings: Settings, size: int, start_method: Optional[str]):
+    def __init__(self, classifier: Classifier, size: int, start_method: Optional[str]):
         import multiprocessing
 
         self.context = multiprocessing.get_context(start_method)
-        self.catalogue = catalogue
-        self.settings = settings
+        self.classifier = classifier
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()  # the workers' pipes: one poll says who answered
         # Writing to a dead worker's pipe must be an error to handle, not a SIGPIPE that ends triage
         # (the CLI restores SIGPIPE's default action so that `| head` ends quietly).
-        self.sigpipe = _set_signal("SIGPIPE", signal.SIG_IGN)
+        self.sigpipe = set_signal("SIGPIPE", signal.SIG_IGN)
         # Workers ignore SIGTERM, so multiprocessing's own clean-up at exit (terminate, then wait)
         # would wait forever for the workers of an iterator nobody closed: kill them first.
         atexit.register(self.stop, graceful=False)
@@ -235,11 +161,11 @@ class _Pool:
         inherited = tuple(w.conn for w in self.workers) + (ours,) if method == "fork" else ()
         parent = os.getpid() if method in ("fork", "spawn") else None
         process = self.context.Process(
-            target=_work, args=(theirs, self.catalogue, self.settings, parent, inherited), daemon=True,
+            target=_work, args=(theirs, self.classifier, parent, inherited), daemon=True,
         )
         # Blocked until the worker is in the pool: a signal before the worker ignores it is the
         # parent's alone, and one that comes meanwhile finds the worker there to stop.
-        with _stop_signals_blocked():
+        with stop_signals_blocked():
             try:
                 process.start()
             except OSError as err:
@@ -319,7 +245,7 @@ class _Pool:
             return
         self.stopped = True
         atexit.unregister(self.stop)
-        with _stop_signals_blocked():
+        with stop_signals_blocked():
             for worker in self.workers:
                 if graceful:
                     try:
@@ -334,7 +260,7 @@ class _Pool:
             self.workers = []
             self.selector.close()
         if self.sigpipe is not None:
-            _set_signal("SIGPIPE", self.sigpipe)
+            set_signal("SIGPIPE", self.sigpipe)
             self.sigpipe = None
 
 
@@ -355,37 +281,3 @@ def _how_it_ended(exitcode: int) -> str:
     return f"exit status {exitcode}"
 
 
-def _set_signal(name: str, handler):
-    """Set a signal's handler from the main thread, where that is possible; the one it replaces, or None."""
-    number = getattr(signal, name, None)
-    if number is None or threading.current_thread() is not threading.main_thread():
-        return None
-    return signal.signal(number, handler)
-
-
-@contextmanager
-def _stop_signals_blocked() -> Iterator[None]:
-    """Block the stop signals while a worker is forked or spawned: one that comes then is delivered
-    to the parent once the block ends, and the worker, which inherits the mask, ignores the stop
-    signals before it unblocks them. Where signals cannot be blocked, they are ignored meanwhile."""
-    numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
-    if hasattr(signal, "pthread_sigmask"):
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, numbers)
-        try:
-            yield
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-        return
-    handlers = {name: _set_signal(name, signal.SIG_IGN) for name in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for name, handler in handlers.items():
-            if handler is not None:
-                _set_signal(name, handler)
-
-
-def _unblock_stop_signals() -> None:
-    if hasattr(signal, "pthread_sigmask"):
-        numbers = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, numbers)

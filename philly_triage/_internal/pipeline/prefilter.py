@@ -202,7 +202,7 @@ def _folded(patterns: Sequence[str], caseless: bool) -> str:
     """One alternation: plain literals folded into a trie (shared prefixes tested once), then the rest."""
     literals, others = [], []
     for pattern in patterns:
-        text = _literal(pattern)
+        text = literal_text(pattern)
         if text is None:
             others.append(f"(?:{pattern})")
         else:
@@ -211,7 +211,7 @@ def _folded(patterns: Sequence[str], caseless: bool) -> str:
     return "|".join(alternatives)
 
 
-def _literal(pattern: str) -> Optional[str]:
+def literal_text(pattern: str) -> Optional[str]:
     """The text a pattern spells when it is a plain literal, else None."""
     items = parse(pattern, 0)
     while items and len(items) == 1 and items[0][0] == sre.SUBPATTERN and not any(items[0][1][1:3]):

@@ -5,7 +5,7 @@ at once. Around each other one, a region of lines is cut: the context before it 
 traceback, the traceback and its message. Between two regions, just enough progress and success
 lines are kept to tell whether the job went on (two progress lines or one success line decide
 that). Regions are held as bytes, and only the latest are split into lines and read by the
-locator's own rules (``failure_spans``), which keep what the locator would read. The locator then
+locator's own rules (regions.py), which keep what the locator would read. The locator then
 gives the same answer on the kept lines as on the whole log, while memory stays bounded by the
 chunk size and MAX_HELD_BYTES, never by the size of the log, and the bulk of the log is only
 searched, never split into lines.
@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
-from philly_triage._internal.pipeline.exit_status import last_exit_line
-from philly_triage._internal.pipeline.lines import ByteLines, clean_line, counts_as_evidence
-from philly_triage._internal.pipeline.locate import (
-    CHAIN_CAUSE, CHAIN_CONTEXT, MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES,
-    MAX_FRAME_LINES, PROGRESS_TO_SURVIVE, SUCCESS_TO_SURVIVE, TRACEBACK_START, failure_spans, set_aside,
-)
 from philly_triage._internal.catalogue.markers import Markers
+from philly_triage._internal.pipeline.lines import clean_line, counts_as_evidence
+from philly_triage._internal.pipeline.locate.candidates import set_aside
+from philly_triage._internal.pipeline.locate.limits import (
+    MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES, MAX_FRAME_LINES, PROGRESS_TO_SURVIVE,
+    SUCCESS_TO_SURVIVE,
+)
+from philly_triage._internal.pipeline.locate.tracebacks import CHAIN_CAUSE, CHAIN_CONTEXT, TRACEBACK_START
+from philly_triage._internal.pipeline.regions import Region, region_lines
 from philly_triage.models import LogLine
 
 BEFORE = MAX_CONTEXT_LINES + 1  # lines kept before a possible failure
@@ -38,21 +39,13 @@ MAX_HELD_BYTES = 8 << 20
 MAX_HELD_ITEMS = 50_000
 
 
-@dataclass(frozen=True)
-class _Region:
-    """The bytes of a region, read by the locator's rules only if it is among the latest kept."""
-
-    data: bytes
-    first_number: int
-
-
 def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[list[LogLine], Optional[str]]:
     """The lines of the log that the locator needs, and a note if some had to be dropped.
 
     Regions are held as bytes, the latest MAX_HELD_BYTES of them, and read only at the end: in a
     log full of survived errors, the early ones never cost more than finding them.
     """
-    held: deque = deque()  # _Region and LogLine (evidence between regions), in order
+    held: deque = deque()  # Region and LogLine (evidence between regions), in order
     held_bytes, dropped = 0, False
     carry, number = b"", 1  # the bytes carried over, and the line number they start with
     iterator = iter(chunks)
@@ -64,38 +57,18 @@ def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[li
         done = reducer.reduce(len(buffer) if following is None else _carry_start(buffer))
         for item in reducer.kept:
             held.append(item)
-            held_bytes += len(item.data) if isinstance(item, _Region) else 0
+            held_bytes += len(item.data) if isinstance(item, Region) else 0
         while (held_bytes > MAX_HELD_BYTES or len(held) > MAX_HELD_ITEMS) and len(held) > 1:
             oldest = held.popleft()
-            held_bytes -= len(oldest.data) if isinstance(oldest, _Region) else 0
+            held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
             dropped = True
         number += buffer.count(b"\n", 0, done)
         carry, chunk = buffer[done:], following
     lines: list[LogLine] = []
     for item in held:
-        lines.extend(_region_lines(item, path, markers) if isinstance(item, _Region) else (item,))
+        lines.extend(region_lines(item, path, markers) if isinstance(item, Region) else (item,))
     note = "the log holds too many possible failures: analysed the latest of them" if dropped else None
     return lines, note
-
-
-def _region_lines(region: _Region, path: str, markers: Markers) -> list[LogLine]:
-    """The lines of a region the locator reads, and the evidence between them."""
-    view = ByteLines(region.data, markers, region.first_number)
-    keep: set[int] = set()
-    for first, last in failure_spans(path, view, markers):
-        keep.update(range(first, min(last, len(view))))
-    exit = last_exit_line(path, view, markers)
-    if exit is not None:  # the log's exit status is read from the lines kept
-        keep.add(exit[0])
-    gap_start = 0
-    for index in sorted(keep) + [len(view)]:
-        if index > gap_start:
-            progress = view.find_evidence(gap_start, index, True, PROGRESS_TO_SURVIVE)
-            if len(progress) < PROGRESS_TO_SURVIVE:
-                progress += view.find_evidence(gap_start, index, False, SUCCESS_TO_SURVIVE)
-            keep.update(progress)
-        gap_start = max(gap_start, index + 1)
-    return [view[i] for i in sorted(keep)]
 
 
 def _carry_start(buffer: bytes) -> int:
@@ -117,7 +90,7 @@ class _Buffer:
     def __init__(self, data: bytes, first_number: int, markers: Markers):
         self.data = data
         self.markers = markers
-        self.kept: list = []  # _Region and LogLine
+        self.kept: list = []  # Region and LogLine
         self._counted = (0, first_number)  # a byte offset and the number of the line it is on
 
     def reduce(self, cut: int) -> int:
@@ -197,7 +170,7 @@ class _Buffer:
         return _forward(data, position, TRACEBACK_AFTER + 1)
 
     def _keep_region(self, start: int, stop: int) -> None:
-        self.kept.append(_Region(self.data[start:stop], self._number_at(start)))
+        self.kept.append(Region(self.data[start:stop], self._number_at(start)))
 
     def _keep_evidence(self, start: int, stop: int) -> None:
         """Keep up to two progress lines, or else one success line, of the bytes between regions."""

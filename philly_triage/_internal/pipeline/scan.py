@@ -5,7 +5,7 @@ until the locator says that what lies before the window cannot change its answer
 are then counted over the part not read (a count of newlines, at memory speed). A log whose
 answer is still open at MAX_WINDOW bytes, a compressed or UTF-16 log (which can only be read
 forwards), and every log under ``full``, are read whole, forwards, and reduced chunk by chunk to
-the lines the locator needs (see sparse.py). Memory is bounded by the window and chunk sizes.
+the lines the locator needs (see reduce.py). Memory is bounded by the window and chunk sizes.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Optional
 
 from philly_triage._internal.pipeline.exit_status import ExitStatus, last_exit_status
 from philly_triage._internal.pipeline.lines import ByteLines, ListLines
-from philly_triage._internal.pipeline.locate import Located, locate_in_view, renumber
+from philly_triage._internal.pipeline.locate.decide import Located, locate_in_view, renumber
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, LogSource, open_log
 from philly_triage._internal.pipeline.reduce import reduce_log

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Optional
 
 from philly_triage._internal.pipeline.prefilter import LineFinder, compile_finder
 from philly_triage._internal.pipeline.lines import ANSI_ESCAPE, strip_prefixes
-from philly_triage._internal.catalogue.markers import Markers, _scoped
+from philly_triage._internal.catalogue.markers import Markers, scoped
 from philly_triage.models import STAGES, StageMarker
 from philly_triage._internal.pipeline.read import LogError, LogSource, open_log
 
@@ -45,9 +45,9 @@ class StageReader:
         self.line_markers = line_markers
         # The byte search need only find a superset of the marker lines (each is then checked with its
         # regex): anchors and lookarounds, which hyperscan does not take, are dropped from it.
-        self.finder: Optional[LineFinder] = compile_finder([_scoped(_searchable(m.regex)) for m in markers])
+        self.finder: Optional[LineFinder] = compile_finder([scoped(_searchable(m.regex)) for m in markers])
         self.patterns = {
-            stage: re.compile("|".join(_scoped(m.regex) for m in markers if m.stage == stage))
+            stage: re.compile("|".join(scoped(m.regex) for m in markers if m.stage == stage))
             for stage in LATER_FIRST
             if any(m.stage == stage for m in markers)
         }

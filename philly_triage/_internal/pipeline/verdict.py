@@ -1,49 +1,69 @@
-"""Turn one job into its FailureRecord: read its files, locate the failure, match it to a rule."""
+"""Turn one job into its verdict: read its files, locate the failure, match it to a rule, and
+place it in the job's life (stage) and cost. The engine (engine.py) calls it for every job."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Iterator, Optional
+import os
+import tempfile
+from dataclasses import dataclass, fields, replace
+from typing import Optional
 
+from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.across_files import went_on_elsewhere
-from philly_triage._internal.pipeline.discover import discover_jobs
+from philly_triage._internal.pipeline.cost import Cost, JobMeta, job_cost, read_meta
 from philly_triage._internal.pipeline.exit_status import ExitStatus, job_exit_status, status_of
 from philly_triage._internal.pipeline.fingerprint import fingerprint
-from philly_triage._internal.pipeline.cost import Cost, JobMeta, job_cost, read_meta
 from philly_triage._internal.pipeline.locate import CONSEQUENCE, FAILURE, WEAK_KINDS, Located, pick_job_failure
-from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.match import Matcher
+from philly_triage._internal.pipeline.scan import Scan, scan_log
+from philly_triage._internal.pipeline.stage import StageMark, job_stage, stage_reader
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
-from philly_triage._internal.pipeline.scan import Scan, scan_log, scan_text
-from philly_triage._internal.pipeline.stage import INITIALISATION, StageMark, job_stage, marks_forward, resolve, stage_reader
 
 
-def classify_job(
-    job: Job, matcher: Matcher, markers: Markers, full: bool = False, gpus: Optional[int] = None
-) -> FailureRecord:
+@dataclass(frozen=True)
+class Verdict:
+    """A job's record, and what it rests on: the failure located, its stage marker and the cost."""
+
+    record: FailureRecord
+    located: Optional[Located] = None
+    mark: Optional[StageMark] = None
+    cost: Optional[Cost] = None
+
+
+def classify_job(job: Job, matcher: Matcher, markers: Markers, full: bool = False, gpus: Optional[int] = None,
+                 failed: bool = False) -> FailureRecord:
     """The record for one job. Never raises: a job that triage itself cannot handle says ``error``.
 
     ``full`` analyses every line of every log instead of reading each log from its end. ``gpus`` is
-    the job's GPU count when its metadata file does not give one (for ``gpu_hours``).
+    the job's GPU count when its metadata file does not give one (for ``gpu_hours``). ``failed``
+    says the job is known to have failed (see ``judge``).
     """
+    return judge_job(job, matcher, markers, full, gpus, failed).record
+
+
+def judge_job(job: Job, matcher: Matcher, markers: Markers, full: bool = False, gpus: Optional[int] = None,
+              failed: bool = False) -> Verdict:
+    """The job's Verdict; never raises (see ``classify_job``)."""
     try:
-        return _classify(job, matcher, markers, full, gpus)
+        return _judge_job(job, matcher, markers, full, gpus, failed)
     except Exception as err:  # noqa: BLE001 - a bug in triage must not lose the job's record
-        return FailureRecord(
+        return Verdict(FailureRecord(
             job=job.name,
             status=Status.ERROR,
             reason=f"internal error in triage (please report it): {type(err).__name__}: {err}",
-        )
+        ))
 
 
-def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Optional[int]) -> FailureRecord:
+def _judge_job(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Optional[int],
+               failed: bool) -> Verdict:
     if job.problem:
-        return FailureRecord(job=job.name, status=Status.ERROR, reason=job.problem)
+        return Verdict(FailureRecord(job=job.name, status=Status.ERROR, reason=job.problem))
     scans = [scan_log(path, markers, full) for path in job.files]
     meta = read_meta(job.meta) if job.meta else (JobMeta(), None)
-    record, scan = judge(job, scans, matcher, markers, _meta_exit(job.meta, meta[0]))
-    if record.status not in (Status.CLASSIFIED, Status.UNCLASSIFIED):
-        return replace(record, notes=record.notes + (meta[1],)) if meta[1] else record
+    record, scan = judge(job, scans, matcher, markers, _meta_exit(job.meta, meta[0]), failed)
+    located = scan.located if scan is not None else None
+    if not record.status.failed:
+        return Verdict(replace(record, notes=record.notes + (meta[1],)) if meta[1] else record, located)
     # (an unclassified job with no failure line, only its exit status, has no scan: its stage is the
     # latest its logs reached)
     offset = scan.offset if scan is not None and record.line == scan.located.failure.line else None
@@ -51,9 +71,10 @@ def _classify(job: Job, matcher: Matcher, markers: Markers, full: bool, gpus: Op
         mark, cost = job_timeline(job, record, offset, matcher, markers, gpus, meta)
     except Exception as err:  # noqa: BLE001 - a bug here must not cost the job its verdict
         note = f"stage and GPU time not found: internal error in triage (please report it): {type(err).__name__}: {err}"
-        return replace(record, notes=record.notes + (note,))
+        return Verdict(replace(record, notes=record.notes + (note,)), located)
     notes = record.notes + ((cost.problem,) if cost.problem else ())
-    return replace(record, stage=mark.stage, gpu_hours=cost.gpu_hours, retries=cost.retries, notes=notes)
+    record = replace(record, stage=mark.stage, gpu_hours=cost.gpu_hours, retries=cost.retries, notes=notes)
+    return Verdict(record, located, mark, cost)
 
 
 def judge(job: Job, scans: list[Scan], matcher: Matcher, markers: Markers, meta_exit: Optional[ExitStatus] = None,
@@ -148,18 +169,30 @@ def job_timeline(job: Job, record: FailureRecord, offset: Optional[int], matcher
     return mark, job_cost(job.meta, job.files, markers, gpus, job.attempts, meta)
 
 
-def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>",
-                  failed: bool = False) -> FailureRecord:
-    """Classify a log given as text, exactly as ``classify`` would see a file holding it.
+def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<text>", failed: bool = False,
+                  full: bool = False, gpus: Optional[int] = None) -> FailureRecord:
+    """The record a file holding ``text`` gets, stage and cost included, with ``name`` for its path.
 
     ``failed`` says that the text is known to end a failed job (a rule's example): a line that
     only holds an error word can then be its failure."""
-    record, scan = judge(Job(name, (name,)), [scan_text(text, markers, name)], matcher, markers, failed=failed)
-    if scan is None or record.line is None:
-        return record
-    reader = stage_reader(matcher.catalogue.stages, markers)
-    mark = resolve(reversed(marks_forward([text.encode("utf-8")], name, reader, record.line)))
-    return replace(record, stage=mark.stage if mark else INITIALISATION)
+    with tempfile.TemporaryDirectory(prefix="triage-text-") as folder:
+        path = os.path.join(folder, "log")
+        with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as log:
+            log.write(text)
+        record = classify_job(Job(path, (path,)), matcher, markers, full, gpus, failed)
+    return _renamed(record, path, name)
+
+
+def _renamed(record: FailureRecord, path: str, name: str) -> FailureRecord:
+    """The record with a temporary file's path replaced by the name it stands for."""
+    changes: dict = {}
+    for field in fields(record):
+        value = getattr(record, field.name)
+        if isinstance(value, str) and path in value:
+            changes[field.name] = value.replace(path, name)
+        elif isinstance(value, tuple) and any(isinstance(v, str) and path in v for v in value):
+            changes[field.name] = tuple(v.replace(path, name) if isinstance(v, str) else v for v in value)
+    return replace(record, **changes) if changes else record
 
 
 def _verdict(job: Job, located: Optional[Located], matcher: Matcher, notes: tuple) -> FailureRecord:
@@ -198,11 +231,3 @@ def _record(job: Job, status: Status, failure: Failure, match: Optional[Match], 
         notes=notes,
         fingerprint=fingerprint(rule.id if rule else status.value, failure.message),
     )
-
-
-def classify_paths(
-    paths: list[str], matcher: Matcher, markers: Markers, full: bool = False
-) -> Iterator[FailureRecord]:
-    """One record per job under ``paths``, in discovery order, as each job finishes."""
-    for job in discover_jobs(paths, markers):
-        yield classify_job(job, matcher, markers, full)

@@ -276,11 +276,10 @@ def _files_with_errors(directory: Path) -> set[Path]:
 def _passing_examples(catalogue: Catalogue, directory: Path) -> set[tuple[str, str]]:
     """(rule id, example text) of every draft example that the pipeline classifies as its draft."""
     from philly_triage._internal.catalogue.load import RuleSource, load_catalogue
-    from philly_triage._internal.catalogue.markers import default_markers
-    from philly_triage._internal.pipeline.match import Matcher
+    from philly_triage._internal.pipeline.engine import Classifier
     from philly_triage._internal.rulecheck.examples import run_examples
 
     with_drafts = load_catalogue(list(catalogue.sources) + [RuleSource(directory, "--rules")])
     drafted = [rule for rule in with_drafts.rules if Path(rule.source).resolve().parent == directory.resolve()]
-    results = run_examples(drafted, Matcher(with_drafts), default_markers())
+    results = run_examples(drafted, Classifier(with_drafts))
     return {(r.rule.id, r.example.text) for r in results if r.passed}

@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from philly_triage._internal.pipeline.verdict import classify_text
 from philly_triage._internal.analysis.evaluate import label_of, outcome_of
 from philly_triage._internal.catalogue.expectations import Expected
-from philly_triage._internal.catalogue.markers import Markers
-from philly_triage._internal.pipeline.match import Matcher
+from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage.models import Example, FailureRecord, Rule
 
 
@@ -41,12 +39,12 @@ class ExampleResult:
         return "match" if self.should_match else "no_match"
 
 
-def run_examples(rules: Iterable[Rule], matcher: Matcher, markers: Markers) -> Iterator[ExampleResult]:
-    """Every example of ``rules``, in file order, judged against the whole catalogue of ``matcher``."""
+def run_examples(rules: Iterable[Rule], classifier: Classifier) -> Iterator[ExampleResult]:
+    """Every example of ``rules``, in file order, judged against the whole catalogue of ``classifier``."""
     for rule in rules:
         for should_match, examples in ((True, rule.examples_match), (False, rule.examples_no_match)):
             for example in examples:
-                record = classify_text(example.text, matcher, markers, name=f"{rule.source}:{example.line}", failed=True)
+                record = classifier.classify_text(example.text, name=f"{rule.source}:{example.line}", failed=True)
                 yield ExampleResult(rule, example, should_match, record)
 
 

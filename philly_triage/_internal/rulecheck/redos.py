@@ -23,48 +23,24 @@ Calibration (PUMP_LENGTH = 4096, DEFAULT_BUDGET = 0.15 s; regex 2026.11.15, Pyth
 from __future__ import annotations
 
 import re
-import string
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import regex
 
 from philly_triage._internal.catalogue.load import REGEX_FLAGS
-
+from philly_triage._internal.rulecheck.pattern_texts import (
+    REPEATS, atom_char, atoms, children, fail_char, literal_runs, walk, witness, witness_one,
+)
 from philly_triage._internal.rulecheck.regex_syntax import sre as _sre
 
 DEFAULT_BUDGET = 0.15  # CPU seconds one search may take on one attack line
 PUMP_LENGTH = 4096  # characters of pumped text: a long but real log line
 MAX_ATTACKS = 40  # per pattern; the first attacks (nested repeats) are the likeliest to bite
 MAX_SPREAD = 64  # a counted repeat {m,} is spread only for m up to this
-MAX_WITNESS_REPEAT = 16  # a repeat's minimum count used when building the shortest text
-MAX_WITNESS = 256  # characters of the shortest text of any part of a pattern
 MAX_SHOWN = 16  # characters of a piece of text shown in a sample
-
-_LITERAL, _NOT_LITERAL, _ANY, _IN = _sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY, _sre.IN
-_BRANCH, _SUBPATTERN, _GROUPREF_EXISTS = _sre.BRANCH, _sre.SUBPATTERN, _sre.GROUPREF_EXISTS
-_ASSERTS = (_sre.ASSERT, _sre.ASSERT_NOT)
-_ATOMIC_GROUP = getattr(_sre, "ATOMIC_GROUP", None)  # Python 3.11+
-_REPEATS = tuple(
-    op for op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)) if op is not None
-)
-_ATOMS = (_LITERAL, _NOT_LITERAL, _ANY, _IN)
-
-_CATEGORIES: dict[object, Callable[[str], bool]] = {
-    _sre.CATEGORY_DIGIT: str.isdigit,
-    _sre.CATEGORY_NOT_DIGIT: lambda c: not c.isdigit(),
-    _sre.CATEGORY_SPACE: str.isspace,
-    _sre.CATEGORY_NOT_SPACE: lambda c: not c.isspace(),
-    _sre.CATEGORY_WORD: lambda c: c.isalnum() or c == "_",
-    _sre.CATEGORY_NOT_WORD: lambda c: not (c.isalnum() or c == "_"),
-}
-# Tried in order when a set needs a member: common log characters first.
-_MEMBER_CANDIDATES = "a0 _./-:!#" + string.printable + "\x00\xe9"
-# Tried in order for the character that makes a match fail: never letters or digits, which
-# patterns are full of.
-_FAIL_CANDIDATES = "!\x00#~%`^ \t"
 
 
 @dataclass(frozen=True)
@@ -152,7 +128,7 @@ def _structural_attacks(pattern: str) -> Iterator[_Attack]:
         # Python's parser warns about regex-module syntax such as [[:alpha:]]; not our concern.
         warnings.simplefilter("ignore")
         items = list(_sre.parse(pattern))
-    fail = _fail_char(list(_atoms(items)))
+    fail = fail_char(list(atoms(items)))
     repeats: list[_Repeat] = []
     _collect_repeats(items, "", "", repeats)
     # Nested repeats first: they are the ones that blow up, and the search stops at the first hit.
@@ -167,9 +143,9 @@ def _repeat_attacks(repeat: _Repeat, fail: str) -> Iterator[_Attack]:
         if repeat.tail:
             # The tail's literals make the engine's required-string check pass, so it must try.
             yield _pumped(repeat.prefix, unit, count, fail + repeat.tail)
-    witness = _witness(repeat.body)
-    if 2 <= repeat.minimum <= MAX_SPREAD and witness:
-        yield _spread(repeat.prefix, witness, repeat.minimum - 1, fail)
+    shortest = witness(repeat.body)
+    if 2 <= repeat.minimum <= MAX_SPREAD and shortest:
+        yield _spread(repeat.prefix, shortest, repeat.minimum - 1, fail)
 
 
 def _pumped(prefix: str, unit: str, count: int, suffix: str) -> _Attack:
@@ -188,141 +164,24 @@ def _spread(prefix: str, witness: str, copies: int, fail: str) -> _Attack:
 
 def _collect_repeats(items: Iterable, before: str, after: str, found: list[_Repeat]) -> None:
     items = list(items)
-    pieces = [_witness_one(op, av) for op, av in items]
+    pieces = [witness_one(op, av) for op, av in items]
     for index, (op, av) in enumerate(items):
         prefix = before + "".join(pieces[:index])
         tail = "".join(pieces[index + 1 :]) + after
-        if op in _REPEATS:
+        if op in REPEATS:
             minimum, _maximum, body = av
-            nested = any(inner in _REPEATS for inner, _ in _walk(body))
+            nested = any(inner in REPEATS for inner, _ in walk(body))
             found.append(_Repeat(list(body), minimum, prefix, tail, nested))
-        for child in _children(op, av):
+        for child in children(op, av):
             _collect_repeats(child, prefix, tail, found)
-
-
-def _children(op: object, av: object) -> list:
-    """The item lists directly inside one parsed item."""
-    if op in _REPEATS:
-        return [av[2]]
-    if op is _SUBPATTERN:
-        return [av[-1]]
-    if op is _ATOMIC_GROUP:
-        return [av]
-    if op is _BRANCH:
-        return list(av[1])
-    if op in _ASSERTS:
-        return [av[1]]
-    if op is _GROUPREF_EXISTS:
-        return [branch for branch in av[1:] if branch is not None]
-    return []
-
-
-def _walk(items: Iterable) -> Iterator[tuple]:
-    for op, av in items:
-        yield op, av
-        for child in _children(op, av):
-            yield from _walk(child)
-
-
-def _atoms(items: Iterable) -> Iterator[tuple]:
-    return ((op, av) for op, av in _walk(items) if op in _ATOMS)
 
 
 def _units(body: list) -> list[str]:
     """Strings to repeat inside a repeat: its shortest text, each atom's character, each literal run."""
-    units = [_witness(body)]
-    units += [_atom_char(op, av) for op, av in _atoms(body)]
-    units += _literal_runs(body)
+    units = [witness(body)]
+    units += [atom_char(op, av) for op, av in atoms(body)]
+    units += literal_runs(body)
     return [unit for unit in dict.fromkeys(units) if unit]
-
-
-def _literal_runs(items: Iterable) -> list[str]:
-    runs: list[str] = []
-    current = ""
-    for op, av in items:
-        if op is _LITERAL:
-            current += chr(av)
-            continue
-        if len(current) > 1:
-            runs.append(current)
-        current = ""
-        for child in _children(op, av):
-            runs += _literal_runs(child)
-    if len(current) > 1:
-        runs.append(current)
-    return runs
-
-
-def _witness(items: Iterable) -> str:
-    """A short text the items match (lookarounds and back-references are ignored)."""
-    # Capped so that nested counted repeats such as ((a{99}){99}){99} stay small.
-    return "".join(_witness_one(op, av) for op, av in items)[:MAX_WITNESS]
-
-
-def _witness_one(op: object, av: object) -> str:
-    if op in _ATOMS:
-        return _atom_char(op, av)
-    if op in _REPEATS:
-        minimum, _maximum, body = av
-        return _witness(body) * min(minimum, MAX_WITNESS_REPEAT)
-    if op is _SUBPATTERN:
-        return _witness(av[-1])
-    if op is _ATOMIC_GROUP:
-        return _witness(av)
-    if op is _BRANCH:
-        return _witness(av[1][0])
-    if op is _GROUPREF_EXISTS:
-        return _witness(av[1])
-    return ""  # anchors, lookarounds, back-references: no text of their own
-
-
-def _atom_char(op: object, av: object) -> str:
-    if op is _LITERAL:
-        return chr(av)
-    return _first(_MEMBER_CANDIDATES, lambda c: _accepts(op, av, c)) or "a"
-
-
-def _fail_char(atoms: list[tuple]) -> str:
-    """The candidate character the fewest atoms accept, so a pumped run ends in a mismatch."""
-    return min(_FAIL_CANDIDATES, key=lambda c: sum(_accepts(op, av, c) for op, av in atoms))
-
-
-def _accepts(op: object, av: object, char: str) -> bool:
-    """Whether one parsed atom matches the character, ignoring case as the rules do."""
-    if op is _ANY:
-        return char != "\n"
-    if op is _LITERAL:
-        return _same_letter(av, char)
-    if op is _NOT_LITERAL:
-        return not _same_letter(av, char)
-    return _in_set(av, char)
-
-
-def _in_set(items: list, char: str) -> bool:
-    negated = False
-    hit = False
-    for op, av in items:
-        if op is _sre.NEGATE:
-            negated = True
-        elif op is _LITERAL:
-            hit = hit or _same_letter(av, char)
-        elif op is _sre.RANGE:
-            hit = hit or any(av[0] <= ord(c) <= av[1] for c in _cases(char))
-        elif op is _sre.CATEGORY:
-            hit = hit or _CATEGORIES.get(av, lambda c: False)(char)
-    return hit != negated
-
-
-def _same_letter(code: int, char: str) -> bool:
-    return any(ord(c) == code for c in _cases(char))
-
-
-def _cases(char: str) -> tuple[str, ...]:
-    return tuple(c for c in (char, char.lower(), char.upper()) if len(c) == 1)
-
-
-def _first(candidates: Iterable[str], test: Callable[[str], bool]) -> Optional[str]:
-    return next((c for c in candidates if test(c)), None)
 
 
 # Attacks guessed from the pattern's text when it cannot be parsed.

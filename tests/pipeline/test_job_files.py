@@ -1,0 +1,49 @@
+"""One job's files: its logs (of its retries only the latest), and its metadata file, never a log."""
+
+from __future__ import annotations
+
+import os
+
+from philly_triage._internal.pipeline.job_files import Listing, is_meta_file, job_at, meta_file_for, path_kind
+
+
+def make(tmp_path, *names):
+    for name in names:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x\n")
+
+
+def test_metadata_files_are_named_for_their_job(tmp_path):
+    make(tmp_path, "job/job.meta.yaml", "job/stdout.txt", "run.log", "run.log.meta.json")
+    assert meta_file_for(str(tmp_path / "job"), is_directory=True) == str(tmp_path / "job" / "job.meta.yaml")
+    assert meta_file_for(str(tmp_path / "run.log"), is_directory=False) == str(tmp_path / "run.log.meta.json")
+    assert meta_file_for(str(tmp_path / "job" / "stdout.txt"), is_directory=False) is None
+    assert is_meta_file("job.meta.yml") and is_meta_file("x.log.meta.json") and not is_meta_file("meta.log")
+
+
+def test_a_job_directory_gives_its_logs_and_only_the_latest_retry(tmp_path, markers):
+    make(tmp_path, "job/job.meta.yaml", "job/.hidden.log", "job/launcher.log", "job/1/stdout.txt", "job/2/stdout.txt")
+    job = job_at(str(tmp_path / "job"), markers)
+    names = [os.path.relpath(path, tmp_path / "job") for path in job.files]
+    assert names == ["launcher.log", os.path.join("2", "stdout.txt")]
+    assert job.meta == str(tmp_path / "job" / "job.meta.yaml")
+    assert job.attempts == 2 and job.problem is None
+
+
+def test_a_listing_sorts_entries_and_finds_retries(tmp_path, markers):
+    make(tmp_path, "b.log", "a.log", "retry-3/x.log", "rank0/x.log")
+    listing = Listing.of(str(tmp_path), markers)
+    assert [os.path.basename(p) for p in listing.files] == ["a.log", "b.log"]
+    assert {os.path.basename(p): n for p, n in listing.retries.items()} == {"retry-3": 3}
+    assert [os.path.basename(p) for p in listing.children()] == ["a.log", "b.log", "rank0", "retry-3"]
+
+
+def test_what_is_at_a_path(tmp_path, markers):
+    make(tmp_path, "f.log")
+    assert path_kind(str(tmp_path / "f.log")) == "file"
+    assert path_kind(str(tmp_path)) == "dir"
+    assert path_kind(str(tmp_path / "nothing")) == "missing"
+    os.mkfifo(tmp_path / "pipe")
+    assert path_kind(str(tmp_path / "pipe")) == "other"
+    assert job_at(str(tmp_path / "pipe"), markers).problem == "not a regular file or directory"
