@@ -11,17 +11,20 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from philly_triage._internal.catalogue.expectations import ExpectationsError, load_expectations
 from philly_triage._internal.catalogue.load import CatalogueError, builtin_rules_dir
 from philly_triage._internal.catalogue.markers import MARKERS_FILE, SECTIONS, load_markers
 from philly_triage._internal.catalogue.rule_file import RESERVED_IDS, load_rule_file
-from philly_triage._internal.catalogue.schema import SCHEMA_DIR, SCHEMAS, load_schema, violations
+from philly_triage._internal.catalogue.schema import SCHEMA_DIR, SCHEMAS, load_schema, validator, violations
+from philly_triage._internal.catalogue.schema_quick import plainly_valid
 from philly_triage._internal.catalogue.stage_file import load_stage_file
 from philly_triage._internal.catalogue.yaml_source import load_yaml_file
 from philly_triage._internal.output.formats.base import RECORD_FIELDS
-from philly_triage._internal.pipeline.cost import META_FIELDS, read_meta
+from philly_triage._internal.pipeline.cost import META_FIELDS, as_schema_data, read_meta
 from philly_triage.models import RETRY_ADVICE, STAGES, FailureRecord, Status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -316,3 +319,64 @@ def test_without_a_cache_the_shipped_markers_are_trusted_and_other_markers_check
     assert imports_after(shipped, env) == set()
     (tmp_path / "markers.yaml").write_text("noise: ['x']\n", encoding="utf-8")
     assert imports_after(shipped.replace("()", f"(__import__('pathlib').Path({str(tmp_path / 'markers.yaml')!r}))"), env)
+
+
+# --- the quick yes (schema_quick.py) is never a wrong yes -----------------------------------------
+
+
+def _errors(name: str, data) -> list:
+    return list(validator(name).iter_errors(data))
+
+
+def _documents() -> list[tuple[str, object]]:
+    """Every file of each kind in the checkout, as its schema sees it."""
+    kinds = [("rule", RULE_FILES), ("expectations", EXPECTATION_FILES), ("job-meta", META_FILES),
+             ("markers", [ROOT / "philly_triage" / "_internal" / "data" / "markers.yaml"])]
+    found = []
+    for name, paths in kinds:
+        for path in paths:
+            data = load_yaml_file(str(path), 1 << 22, lenient=True).data
+            found.append((name, as_schema_data(data) if name == "job-meta" else data))
+    return found
+
+
+def test_every_valid_metadata_file_gets_the_quick_yes():
+    for path in META_FILES:
+        data = as_schema_data(load_yaml_file(str(path), 1 << 20, lenient=True).data)
+        assert plainly_valid(load_schema("job-meta"), data), path
+
+
+def test_a_quick_yes_is_never_given_to_what_jsonschema_refuses_in_the_checkouts_files():
+    for name, data in _documents():
+        if plainly_valid(load_schema(name), data):
+            assert _errors(name, data) == [], name
+
+
+META_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-10**7, max_value=10**7), st.floats(allow_nan=True),
+    st.text(max_size=8), st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(
+    st.dictionaries(st.sampled_from(["gpus", "start", "end", "retries", "exit_code", "queue"]), META_VALUES, max_size=6),
+    META_VALUES,
+))
+def test_the_quick_yes_agrees_with_jsonschema_on_metadata(data):
+    quick = plainly_valid(load_schema("job-meta"), data)
+    errors = _errors("job-meta", data)
+    if quick:
+        assert errors == []
+    # and it says yes to the plain valid files it was made for
+    if isinstance(data, dict) and not errors and all(
+            type(v) in (int, str, float) and not (isinstance(v, float) and v != v) for v in data.values()):
+        assert quick
+
+
+def test_a_run_over_jobs_with_valid_metadata_does_not_import_jsonschema(tmp_path):
+    env = {**os.environ, "TRIAGE_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("TRIAGE_NO_CACHE", None)
+    run = CLASSIFY.replace("'sample_logs'", "'tests/data/stage_logs'")
+    imports_after(run, env)  # fills the cache
+    assert imports_after(run, env) == set()

@@ -52,7 +52,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[2]  # philly_triage/
 MODULES = (
     "_internal/catalogue/load.py", "_internal/catalogue/cache.py", "models.py", "_internal/rulecheck/regex_syntax.py",
     "_internal/catalogue/rule_file.py", "_internal/catalogue/stage_file.py", "_internal/catalogue/yaml_source.py",
-    "_internal/catalogue/schema.py", "_internal/catalogue/schemas/rule.schema.json",
+    "_internal/catalogue/schema.py", "_internal/catalogue/schema_quick.py", "_internal/catalogue/schemas/rule.schema.json",
     "_internal/catalogue/schemas/stages.schema.json",
 )
 

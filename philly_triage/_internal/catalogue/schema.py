@@ -7,8 +7,9 @@ property's ``description`` says what a missing key is for, a subschema's ``error
 editors built on VS Code's JSON language service show too) what a value must be, and
 ``propertyNames.title`` what a mapping's keys are called (``stage``, ``section``, ``job``).
 
-``jsonschema`` (and ``json``, ``difflib``) are imported on the first check, never with this
-module: a run whose catalogue comes from the cache checks nothing and does not pay for them.
+``jsonschema`` (and ``difflib``) are imported on the first check that schema_quick.py cannot
+answer with a plain yes, never with this module: a run whose catalogue comes from the cache and
+whose metadata files are valid does not pay for them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple, Optional
 
+from philly_triage._internal.catalogue.schema_quick import plainly_valid
 from philly_triage._internal.catalogue.yaml_source import YamlDocument
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
@@ -73,6 +75,8 @@ def violations(document: YamlDocument, name: str, data: Any = None, split: Optio
     one sentence each, by line. ``split`` names a path's first keys in the file's own words
     (an expectations file's top keys are jobs)."""
     data = document.data if data is None else data
+    if plainly_valid(load_schema(name), data):
+        return []  # nothing to say, and no need to load jsonschema to say it
     explain = _Explainer(document, data, split or (lambda path: ("", path)))
     found = [found for error in validator(name).iter_errors(data) for found in explain(error)]
     precise = [v.path for v in found if not v.summary]

@@ -81,7 +81,7 @@ def read_meta(path: str) -> tuple[JobMeta, Optional[str]]:
         where = path if err.line is None else f"{path}:{err.line}"
         return JobMeta(), f"{where}: {err.message}"
     data = document.data
-    found = violations(document, "job-meta", data=_as_json(data))
+    found = violations(document, "job-meta", data=as_schema_data(data))
 
     def at(*key: str) -> str:
         line = document.line_of(*key)
@@ -109,7 +109,7 @@ def read_meta(path: str) -> tuple[JobMeta, Optional[str]]:
     return JobMeta(**values), "; ".join(notes) or None
 
 
-def _as_json(data: Any) -> Any:
+def as_schema_data(data: Any) -> Any:
     """The document as its schema sees it: YAML's own times as the ISO text they were written as,
     and without the values that could not be read (a problem of their own)."""
     if not isinstance(data, dict):
