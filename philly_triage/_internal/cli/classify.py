@@ -18,12 +18,15 @@ from philly_triage._internal.catalogue.load import Catalogue
 from philly_triage._internal.cli import interrupts
 from philly_triage._internal.cli.common import (
     EXIT_FOUND, EXIT_OK, EXIT_TOOL_ERRORS, catalogue_options, color_option, describe_readings, fail, gpus_option,
-    jobs_option, open_classifier, open_output, readable_text, reading_options, use_color,
+    jobs_option, open_classifier, open_output, readable_text, reading_options, storage_option, use_color,
 )
 from philly_triage._internal.cli.outputs import OutputError, Target, plan_targets
 from philly_triage._internal.cli.progress import progress_bar, show_progress
+from philly_triage._internal.cli.stdin_job import StdinJob
+from philly_triage._internal.cli.scale import dask_option, dask_runner
 from philly_triage._internal.pipeline.discover import PathReading
 from philly_triage._internal.pipeline.engine import Classifier
+from philly_triage._internal.pipeline.ranged import describe_read
 from philly_triage._internal.output.formats import OutputFormat, make_formatter
 from philly_triage._internal.output.formats.base import Formatter, Interruption, summary_line
 from philly_triage.models import FailureRecord, Job, Status
@@ -63,6 +66,10 @@ from philly_triage._internal.analysis.policy import BASELINE, IGNORED, Policy, P
     help="An earlier run's --format json, jsonl or sarif output. Failures whose fingerprint it holds are "
     "left out of the output and never make the run fail: report new kinds of failure only. Repeatable.",
 )
+@click.option(
+    "--name", "stdin_name", default=None, metavar="NAME",
+    help="The job name of the log read from standard input ('-' among the PATHS); default: <stdin>.",
+)
 @jobs_option
 @click.option(
     "--full", is_flag=True,
@@ -78,10 +85,12 @@ from philly_triage._internal.analysis.policy import BASELINE, IGNORED, Policy, P
 @reading_options
 @catalogue_options
 @color_option
+@dask_option
+@storage_option
 @click.pass_context
 def classify(
-    ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baselines, processes, full, quiet,
-    gpus, reading, rule_paths, no_builtin_rules, color,
+    ctx, paths, output_format, outputs, fail_on, ignore, hide_ignored, baselines, stdin_name, processes, full, quiet,
+    gpus, reading, rule_paths, no_builtin_rules, color, dask,
 ) -> None:
     """Classify the failure that ended each job under PATHS.
 
@@ -93,7 +102,8 @@ def classify(
     other directory holds jobs: each file in it is one job, and each folder in it is read by the
     same rule, so nested folders (runs/2026-12-01/job-a/) work; there, a folder of plain logs
     with no such names in or below it (job-x/train.log) is one job. --job and --jobs-in force
-    either reading; the summary line says how each path was read.
+    either reading; the summary line says how each path was read. A PATH of - is one job read
+    from standard input (kubectl logs pod | triage classify -), named by --name.
 
     Records come out in the order of the jobs. JSONL, CSV and github write each record as soon as
     it and the ones before it are done; the other formats come at the end. A progress bar shows
@@ -124,14 +134,16 @@ def classify(
         fail(str(err))
     stdout_kind = next((t.kind for t in targets if t.path is None), None)
     run = Run(policy, stdout_kind)
+    run.stdin = StdinJob.given(paths, stdin_name)  # '-': one job read from standard input
     try:
         # Entered before the outputs open and left once they are closed: a stop signal (Ctrl-C,
         # SIGTERM, SIGHUP) never leaves a file empty or a record cut, and a second one is ignored.
-        with run.interrupts:
+        # --dask reaches its cluster first (and closes it last), so a scheduler out of reach is exit 2.
+        with dask_runner(dask, processes) as runner, run.interrupts:
             try:
                 with run.interrupts.writing():
                     run.outputs = open_outputs(targets, color, catalogue)
-                run.classify(classifier, list(paths), processes or available_cores(), quiet)
+                run.classify(classifier, list(paths), processes or available_cores(), quiet, runner)
             except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
                 run.finish(stop)
                 done = f" ({len(run.records)} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
@@ -173,6 +185,9 @@ def report_run(run: "Run", show_summary: bool) -> None:
     if show_summary:
         read = f" ({describe_readings(run.readings)})" if run.readings else ""
         click.echo(summary_line(run.records) + read, err=True)
+    store = describe_read(*run.store_read)
+    if store:  # URL paths only: how little of the objects the ranged reads fetched
+        click.echo(f"triage: {store}", err=True)
     hidden = ", ".join(f"{count} {HIDDEN_WHY[why]}" for why, count in sorted(run.hidden.items()))
     if hidden:
         click.echo(f"triage: not shown: {hidden}", err=True)
@@ -197,25 +212,30 @@ class Run:
         self.records: list[FailureRecord] = []
         self.hidden: Counter = Counter()
         self.timed_out: set[tuple[str, str]] = set()
+        self.store_read: tuple = (0, 0, 0)  # from an object store: bytes read, bytes of the objects, objects
         self.matched = False
         self.errors = 0
         self.started = self.finished = False
+        self.stdin: Optional[StdinJob] = None  # the job '-' reads from standard input, if given
 
-    def classify(self, classifier: Classifier, paths: list[str], processes: int, quiet: bool) -> None:
-        """Classify every job under ``paths`` and write each record, then the end of the output."""
+    def classify(self, classifier: Classifier, paths: list[str], processes: int, quiet: bool, runner=None) -> None:
+        """Classify every job under ``paths`` and write each record, then the end of the output;
+        ``runner`` (--dask) classifies them elsewhere than in ``processes`` local workers."""
         with self.interrupts.writing():
             for output in self.outputs:
                 output.start()
             self.started = True
-        found = classifier.find(paths)
+        found = self.stdin.find(classifier, paths) if self.stdin else classifier.find(paths)
         self.jobs, self.readings = found.jobs, found.readings
-        outcomes = classifier.outcomes(self.jobs, processes)
+        outcomes = classifier.outcomes(self.jobs, processes, runner=runner)
         shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
         with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
             for outcome in outcomes:
                 with self.interrupts.writing():
-                    self.take(outcome.record)
+                    self.take(self.stdin.restore(outcome.record) if self.stdin else outcome.record)
                 self.timed_out |= outcome.timed_out
+                if outcome.read:  # bytes read from an object store
+                    self.store_read = tuple(map(sum, zip(self.store_read, outcome.read)))
                 advance()
         with self.interrupts.writing():
             self.finish()

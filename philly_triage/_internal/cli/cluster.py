@@ -10,10 +10,12 @@ import click
 from philly_triage._internal.catalogue.load import CatalogueError
 from philly_triage._internal.analysis.cluster import ClusterUnavailable, cluster, members_of
 from philly_triage._internal.cli import interrupts
+from philly_triage._internal.cli.common import storage_option
 from philly_triage._internal.cli.common import (
     EXIT_OK, catalogue_options, classify_all, color_option, fail, jobs_option, make_console, open_classifier,
     readable_text, reading_options, report_problems, use_color,
 )
+from philly_triage._internal.cli.scale import dask_option
 from philly_triage._internal.output.formats.json_format import to_json
 from philly_triage._internal.output.views.clusters import clusters_to_dict, render_clusters
 
@@ -32,9 +34,11 @@ from philly_triage._internal.output.views.clusters import clusters_to_dict, rend
 @jobs_option
 @reading_options
 @catalogue_options
+@storage_option
 @color_option
+@dask_option
 def cluster_command(paths, include_classified, output_format, most, suggest_dir, processes, reading, rule_paths,
-                    no_builtin_rules, color) -> None:
+                    no_builtin_rules, color, dask) -> None:
     """Group the failed jobs under PATHS that no rule knows by the template of their failure message.
 
     Each job is classified as 'triage classify' would. The failure messages of the unclassified
@@ -48,7 +52,7 @@ def cluster_command(paths, include_classified, output_format, most, suggest_dir,
     """
     classifier = open_classifier(rule_paths, no_builtin_rules, reading=reading)
     catalogue = classifier.catalogue
-    records = classify_all(classifier, paths, processes)
+    records = classify_all(classifier, paths, processes, dask)
     members = members_of(records, include_classified)
     try:
         groups = cluster(members)

@@ -87,6 +87,35 @@ def reading_options(command: Callable) -> Callable:
     )(with_reading)
 
 
+def storage_option(command: Callable) -> Callable:
+    """Add --storage-option KEY=VALUE (repeatable), given to the object-store back ends (fsspec's
+    s3fs, adlfs, gcsfs); a URL among ``paths`` whose back end is not installed ends the run with
+    exit status 2, naming the pip extra that brings it."""
+
+    @functools.wraps(command)
+    def with_storage(*args, storage_options: Sequence[str], **kwargs):
+        from philly_triage._internal.pipeline import storage
+
+        try:
+            storage.configure(dict(storage.parse_option(option) for option in storage_options))
+        except ValueError as err:
+            fail(str(err))
+        for path in kwargs.get("paths") or ((kwargs["job"],) if kwargs.get("job") else ()):
+            if storage.is_url(str(path)):
+                try:
+                    storage.check_available(str(path))
+                except storage.StorageUnavailable as err:
+                    fail(str(err))
+        return command(*args, **kwargs)
+
+    return click.option(
+        "--storage-option", "storage_options", multiple=True, metavar="KEY=VALUE",
+        help="An option for the object store of URL paths (s3://, az://, abfs://, gs://, https://), given to "
+        "its fsspec back end, e.g. endpoint_url=http://localhost:9000, anon=true, account_name=NAME. "
+        "Repeatable. Credentials come from each store's usual chain (environment, profile, identity).",
+    )(with_storage)
+
+
 def describe_readings(readings: Sequence[PathReading]) -> str:
     """How the paths given were read, in a few words: 'sample_logs/: a directory of 46 jobs'."""
     if len(readings) <= 3:
@@ -159,18 +188,25 @@ def open_classifier(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: S
     from philly_triage._internal.pipeline.discover import Reading
     from philly_triage._internal.pipeline.engine import Classifier, Options
 
+    from philly_triage._internal.pipeline.storage import configured
+
     catalogue = open_catalogue(rule_paths, no_builtin_rules, extra)
-    return Classifier(catalogue, Options(full, gpus, reading or Reading.AUTO))
+    storage = tuple(sorted(configured().items(), key=lambda item: item[0]))  # --storage-option, for the workers
+    return Classifier(catalogue, Options(full, gpus, reading or Reading.AUTO, storage=storage))
 
 
-def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | None) -> list[FailureRecord]:
-    """Every job's record, as ``classify`` makes them, in worker processes; exit 2 if they cannot start."""
+def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | None,
+                 dask: str | None = None) -> list[FailureRecord]:
+    """Every job's record, as ``classify`` makes them, in worker processes (on the Dask cluster
+    ``dask`` names, with --dask); exit 2 if they cannot start."""
+    from philly_triage._internal.cli.scale import dask_runner
     from philly_triage._internal.pipeline.parallel import WorkerError, available_cores
 
-    jobs = classifier.find(paths).jobs
     try:
-        with closing(classifier.outcomes(jobs, processes or available_cores())) as outcomes:
-            return [outcome.record for outcome in outcomes]
+        with dask_runner(dask, processes) as runner:
+            jobs = classifier.find(paths).jobs
+            with closing(classifier.outcomes(jobs, processes or available_cores(), runner=runner)) as outcomes:
+                return [outcome.record for outcome in outcomes]
     except WorkerError as err:
         fail(f"{err}; run with --jobs 1 to classify without worker processes")
 

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from philly_triage._internal.cli.common import storage_option
 from philly_triage._internal.cli.common import (
     EXIT_OK, catalogue_options, color_option, fail, gpus_option, make_console, open_classifier, readable_text,
     reading_options, use_color,
@@ -25,6 +26,7 @@ from philly_triage._internal.output.formats.json_format import to_json
 @gpus_option
 @reading_options
 @catalogue_options
+@storage_option
 @color_option
 def explain_command(job, output_format, context, all_candidates, gpus, reading, rule_paths, no_builtin_rules,
                     color) -> None:

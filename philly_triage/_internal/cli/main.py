@@ -23,7 +23,9 @@ COMMANDS = {
     "explain": "philly_triage._internal.cli.explain:explain_command",
     "report": "philly_triage._internal.cli.report:report_command",
     "rules": "philly_triage._internal.cli.rules:rules",
+    "run": "philly_triage._internal.cli.run:run_command_line",
     "stats": "philly_triage._internal.cli.stats:stats_command",
+    "watch": "philly_triage._internal.cli.watch:watch_command",
 }
 
 

@@ -9,10 +9,12 @@ from typing import BinaryIO
 
 import click
 
+from philly_triage._internal.cli.common import storage_option
 from philly_triage._internal.cli.common import (
     EXIT_OK, catalogue_options, classify_all, fail, gpus_option, jobs_option, open_classifier, open_output,
     reading_options,
 )
+from philly_triage._internal.cli.scale import dask_option
 from philly_triage._internal.output.report.page import excerpts_for, render_report
 from philly_triage._internal.analysis.stats import aggregate
 
@@ -25,7 +27,9 @@ from philly_triage._internal.analysis.stats import aggregate
 @jobs_option
 @reading_options
 @catalogue_options
-def report_command(paths, output, gpus, processes, reading, rule_paths, no_builtin_rules) -> None:
+@storage_option
+@dask_option
+def report_command(paths, output, gpus, processes, reading, rule_paths, no_builtin_rules, dask) -> None:
     """Write an HTML report about the jobs under PATHS to FILE.
 
     Each job is classified as 'triage classify' would. The page holds the counts, bar charts of
@@ -40,7 +44,7 @@ def report_command(paths, output, gpus, processes, reading, rule_paths, no_built
     classifier = open_classifier(rule_paths, no_builtin_rules, gpus=gpus, reading=reading)
     stream = open_output(output, binary=True, what=f"the report to {output}")  # before any job is classified
     try:
-        records = classify_all(classifier, paths, processes)
+        records = classify_all(classifier, paths, processes, dask)
         page = render_report(records, aggregate(records, classifier.catalogue).to_dict(), excerpts_for(records),
                              datetime.now(timezone.utc).astimezone(), paths)
         try:

@@ -11,10 +11,12 @@ import click
 from click.core import ParameterSource
 
 from philly_triage._internal.cli import interrupts
+from philly_triage._internal.cli.common import storage_option
 from philly_triage._internal.cli.common import (
     EXIT_OK, catalogue_options, classify_all, color_option, fail, gpus_option, jobs_option, make_console,
     open_classifier, open_output, readable_text, reading_options, use_color,
 )
+from philly_triage._internal.cli.scale import dask_option
 from philly_triage._internal.output.formats.json_format import to_json
 from philly_triage._internal.analysis.stats import Stats, aggregate
 from philly_triage._internal.output.views.stats import render_stats, stats_markdown
@@ -35,10 +37,12 @@ EXTENSIONS = {".json": "json", ".md": "markdown", ".markdown": "markdown", ".txt
 @jobs_option
 @reading_options
 @catalogue_options
+@storage_option
 @color_option
+@dask_option
 @click.pass_context
 def stats_command(ctx, paths, output_format, output, gpus, processes, reading, rule_paths, no_builtin_rules,
-                  color) -> None:
+                  color, dask) -> None:
     """Classify the jobs under PATHS, then show how their failures divide up.
 
     Counts, shares and GPU hours by dimension (beside the ICSE 2020 study's shares), by
@@ -62,7 +66,7 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, reading, r
     catalogue = classifier.catalogue
     stream = None if output is None else open_output(output)  # before classifying: fails at once
     try:
-        records = classify_all(classifier, paths, processes)
+        records = classify_all(classifier, paths, processes, dask)
     except KeyboardInterrupt:  # a stop signal (interrupts.py): leave no empty output file behind
         if stream is not None:
             stream.close()

@@ -17,7 +17,11 @@ from typing import Any, Iterator, Optional, Sequence
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, open_log
 from philly_triage._internal.catalogue.schema import load_schema, violations
-from philly_triage._internal.catalogue.yaml_source import Unreadable, YamlFileError, load_yaml_file
+from philly_triage._internal.catalogue.yaml_source import (
+    Unreadable, YamlDocument, YamlFileError, load_yaml_file, parse_yaml_bytes,
+)
+from philly_triage._internal.pipeline.ranged import read_bytes
+from philly_triage._internal.pipeline.storage import is_url, message
 
 META_FIELDS = ("gpus", "start", "end", "retries", "exit_code")
 HEAD_BYTES, TAIL_BYTES = 256 << 10, 256 << 10
@@ -64,6 +68,19 @@ def job_cost(meta_path: Optional[str], files: Sequence[str], markers: Markers, g
     return Cost(gpus, None if hours is None else round(hours, 4), gpu_hours, retries, source, problem)
 
 
+def _load_meta(path: str) -> YamlDocument:
+    """The metadata file parsed: a local file, or an object in a store (a URL); raise YamlFileError."""
+    if not is_url(path):
+        return load_yaml_file(path, MAX_META_BYTES, lenient=True)
+    try:
+        raw = read_bytes(path, MAX_META_BYTES)
+    except OSError as err:
+        raise YamlFileError(None, f"cannot read the file: {message(err)}") from None
+    if len(raw) > MAX_META_BYTES:
+        raise YamlFileError(None, f"larger than {MAX_META_BYTES >> 20} MB, not a file triage reads")
+    return parse_yaml_bytes(raw, lenient=True)
+
+
 def _hours(start: dt.datetime, end: dt.datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 3600)
 
@@ -76,7 +93,7 @@ def read_meta(path: str) -> tuple[JobMeta, Optional[str]]:
     cannot say: that a time is one Python can read, and that the run does not end before it starts.
     """
     try:
-        document = load_yaml_file(path, MAX_META_BYTES, lenient=True)
+        document = _load_meta(path)
     except YamlFileError as err:
         where = path if err.line is None else f"{path}:{err.line}"
         return JobMeta(), f"{where}: {err.message}"

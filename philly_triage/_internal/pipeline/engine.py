@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from philly_triage._internal.catalogue.load import Catalogue, load_catalogue
 from philly_triage._internal.catalogue.markers import Markers, default_markers
+from philly_triage._internal.pipeline import ranged, storage
 from philly_triage._internal.pipeline.discover import Discovery, Reading, find_jobs
 from philly_triage._internal.pipeline.evidence import Evidence, gather_evidence
 from philly_triage._internal.pipeline.match import Matcher
@@ -34,6 +35,7 @@ class Options:
     full: bool = False
     gpus: Optional[int] = None
     reading: Reading = Reading.AUTO
+    storage: tuple = ()  # (key, value) pairs for the object-store back ends (--storage-option)
 
 
 class Classifier:
@@ -45,6 +47,8 @@ class Classifier:
         self.options = options
         self.markers = markers if markers is not None else default_markers()
         self.matcher = Matcher(self.catalogue)
+        if options.storage:  # set in every process that has this engine (worker processes too)
+            storage.configure(dict(options.storage))
         self._reported: set[tuple[str, str]] = set()  # time-budget overruns already handed out
 
     def __getstate__(self) -> dict:
@@ -85,20 +89,26 @@ class Classifier:
         holds an error word can then be its failure."""
         return classify_text(text, self.matcher, self.markers, name, failed, self.options.full, self.options.gpus)
 
-    def outcomes(self, jobs: Sequence[Job], workers: int = 1, start_method: Optional[str] = None) -> Iterator[Outcome]:
+    def outcomes(self, jobs: Sequence[Job], workers: int = 1, start_method: Optional[str] = None,
+                 runner: Optional[Callable[["Classifier", Sequence[Job]], Iterator[Outcome]]] = None) -> Iterator[Outcome]:
         """One Outcome (record, and the patterns that first overran their time budget) per job, in
         the order of ``jobs``, each as soon as it and those before it are done. ``workers`` above 1
-        classifies in that many processes; close the iterator (or exhaust it) to stop them."""
+        classifies in that many processes; ``runner`` (e.g. dask_runner.DaskRunner) classifies
+        elsewhere instead, with the same promise. Close the iterator (or exhaust it) to stop them."""
+        if runner is not None:
+            return runner(self, jobs)
         if min(workers, len(jobs)) <= 1:
             return (self.outcome(job) for job in jobs)
         return run_in_workers(self, jobs, workers, start_method)
 
     def outcome(self, job: Job) -> Outcome:
         """One job's Outcome in this process."""
+        before = ranged.bytes_read()
         record = self.classify(job)
         new = frozenset(self.matcher.timed_out - self._reported)
         self._reported |= new
-        return Outcome(record, new)
+        read = tuple(after - was for after, was in zip(ranged.bytes_read(), before))
+        return Outcome(record, new, read if any(read) else ())
 
     def classify_many(self, items: Iterable[Union[Job, PathLike]], workers: Optional[int] = 1) -> Iterator[FailureRecord]:
         """One record per job, in order: Jobs as they are, paths searched for jobs as ``triage

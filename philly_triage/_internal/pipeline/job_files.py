@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
+from philly_triage._internal.pipeline import storage
 from philly_triage.models import Job
 
 META_SUFFIXES = (".meta.yaml", ".meta.yml", ".meta.json")
@@ -28,6 +29,8 @@ def is_meta_file(name: str) -> bool:
 
 def meta_file_for(path: str, is_directory: bool) -> Optional[str]:
     """The metadata file of the job at ``path``, if it has one."""
+    if storage.is_url(path):
+        return _object_meta_file_for(path, is_directory)
     names = JOB_META_NAMES if is_directory else tuple(os.path.basename(path) + s for s in META_SUFFIXES)
     folder = path if is_directory else os.path.dirname(path)
     for name in names:
@@ -39,6 +42,8 @@ def meta_file_for(path: str, is_directory: bool) -> Optional[str]:
 
 def path_kind(path: str) -> str:
     """What is at ``path``: "file", "dir", "other" (a FIFO, a device), "missing" or "unreadable"."""
+    if storage.is_url(path):
+        return storage.path_kind(path)[0]
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
@@ -50,7 +55,7 @@ def path_kind(path: str) -> str:
 
 def job_at(path: str, markers: Markers) -> Job:
     """The one job at ``path``: a log file, or a directory of the job's log files."""
-    kind = path_kind(path)
+    kind, said = storage.path_kind(path) if storage.is_url(path) else (path_kind(path), "")
     if kind == "file":
         return Job(path, (path,), meta=meta_file_for(path, is_directory=False))
     if kind == "dir":
@@ -62,6 +67,10 @@ def job_at(path: str, markers: Markers) -> Job:
         problem = None if files else "no log files in the job directory"
         attempts = len(listing.retries) or None
         return Job(path, files, problem, meta_file_for(path, is_directory=True), attempts)
+    if storage.is_url(path) and kind in ("missing", "unreadable"):
+        if kind == "missing":  # the store's message, unless it only repeats the path
+            return Job(path, (), problem="no such object or prefix" + (f": {said}" if said and said not in path else ""))
+        return Job(path, (), problem=f"cannot read: {said}")
     if kind == "missing":
         problem = "dangling symbolic link" if os.path.islink(path) else "no such file or directory"
         return Job(path, (), problem=problem)
@@ -110,6 +119,8 @@ class Listing:
 
     @classmethod
     def of(cls, directory: str, markers: Markers) -> "Listing":
+        if storage.is_url(directory):
+            return cls._of_prefix(directory, markers)
         with os.scandir(directory) as scan:
             entries = [e for e in scan if not e.name.startswith(".") and not is_meta_file(e.name)]
         files, subdirs, linked = [], [], []
@@ -131,6 +142,20 @@ class Listing:
                 retries[entry.path] = number
         return cls(directory, files, [entry.path for entry in subdirs], retries, linked)
 
+    @classmethod
+    def _of_prefix(cls, prefix: str, markers: Markers) -> "Listing":
+        """A store's prefix, read as a directory: its objects are files, its sub-prefixes folders."""
+        entries = sorted((e for e in storage.list_dir(prefix) if not e[1].startswith(".") and not is_meta_file(e[1])),
+                         key=lambda e: e[1])
+        files = [url for url, _, is_dir in entries if not is_dir]
+        subdirs = [url for url, _, is_dir in entries if is_dir]
+        retries = {}
+        for url, name, is_dir in entries:
+            number = markers.retry_number(name) if is_dir else None
+            if number is not None:
+                retries[url] = number
+        return cls(prefix, files, subdirs, retries, [])
+
     def children(self) -> list[str]:
         """Every entry, in the order of their names."""
         return sorted(self.files + self.subdirs + self.linked_dirs, key=os.path.basename)
@@ -143,3 +168,14 @@ class Listing:
             if path in self.retries and path != latest:
                 continue
             yield from job_files(path, markers, top=False)
+
+
+def _object_meta_file_for(url: str, is_directory: bool) -> Optional[str]:
+    """The metadata object of the job at ``url`` (a prefix or an object), if it has one."""
+    names = JOB_META_NAMES if is_directory else tuple(os.path.basename(url) + s for s in META_SUFFIXES)
+    folder = url if is_directory else storage.parent(url)
+    for name in names:
+        candidate = storage.join(folder, name)
+        if storage.is_file(candidate):
+            return candidate
+    return None

@@ -24,15 +24,38 @@ from philly_triage.models import LogLine
 ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 CARRIAGE_SEGMENT = re.compile(rb"[^\r]+")  # a non-empty segment of a line split at carriage returns
 MAX_LINE_BYTES = 8192  # a longer line (a progress bar that never printed a newline) is cut to this
+# A shell's report that a command it ran died of a signal ("/bin/bash: line 1:  4242 Killed  python
+# train.py", "run.sh: line 12: 77 Segmentation fault (core dumped) ..."). The shell writes it at
+# once, so when it is not at the start of a line, what is before it is output the program left
+# without a newline (a progress bar killed mid-drawing): the line is the report alone. The shell
+# or script's name starts with "/" (whatever is before it: "...5.36it/s]/bin/bash") or with a
+# letter, "." or "~" that does not go on a word or path ("...it/s]run.sh").
+SHELL_REPORT = re.compile(
+    r"(?:/|(?<![\w.~/+-])[A-Za-z.~])[\w.~/+-]*: line \d+:\s+\d+\s+(?:Killed|Segmentation fault|Aborted|Terminated"
+    r"|Bus error|Floating point exception|Illegal instruction|Hangup|Quit|User defined signal [12]"
+    r"|CPU time limit exceeded|File size limit exceeded)\b"
+)
 
 
 def clean_line(segment: str, markers: Markers) -> tuple[str, str]:
-    """Remove colour codes, trailing space and known prefixes; return the text and the process tag."""
+    """Remove colour codes, trailing space and known prefixes; return the text and the process tag.
+
+    Text glued before a shell's report of a killed command is cut off (see SHELL_REPORT)."""
     if "\x1b" in segment:
         segment = ANSI_ESCAPE.sub("", segment)
     if segment.startswith("\ufeff"):
         segment = segment[1:]  # a byte order mark
-    return strip_prefixes(segment.rstrip(), markers)
+    text, tag = strip_prefixes(segment.rstrip(), markers)
+    return without_glued_output(text), tag
+
+
+def without_glued_output(text: str) -> str:
+    """``text`` from the start of a shell's report of a killed command that something was printed
+    before without a newline; ``text`` itself otherwise."""
+    if ": line " not in text:
+        return text  # the common case, found in one test
+    found = SHELL_REPORT.search(text)
+    return text[found.start():] if found and found.start() > 0 else text
 
 
 def strip_prefixes(text: str, markers: Markers) -> tuple[str, str]:

@@ -51,6 +51,7 @@ class Outcome:
 
     record: FailureRecord
     timed_out: frozenset = frozenset()
+    read: tuple = ()  # from an object store: (bytes read, bytes of the objects opened, objects opened)
 
 
 class WorkerError(RuntimeError):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator, Optional
 
 from philly_triage._internal.pipeline.regular_file import NotRegularFile, open_regular
+from philly_triage._internal.pipeline.storage import is_url
 
 SNIFF_BYTES = 8192
 CHUNK_BYTES = 2 << 20  # one forward read; memory stays bounded by a few of these
@@ -180,7 +181,13 @@ def _transcoded(raw: Iterator[bytes], encoding: str) -> Iterator[bytes]:
 
 
 def open_log(path: str) -> LogSource:
-    """Open ``path`` for reading; raise LogError saying why a file cannot be analysed."""
+    """Open ``path`` for reading; raise LogError saying why a file cannot be analysed.
+    A URL (``s3://...``) is an object in a store, read by ranged requests (remote_log.py)."""
+    if is_url(path):
+        from philly_triage._internal.pipeline.remote_log import open_object_log
+
+        source, head = open_object_log(path, SNIFF_BYTES)
+        return _sniffed(source, head)
     try:
         handle, info = open_regular(path)
     except NotRegularFile:
@@ -196,7 +203,11 @@ def open_log(path: str) -> LogSource:
     except OSError as err:
         handle.close()
         raise LogError(f"cannot read: {err.strerror or err}") from None
-    source = LogSource(path, handle, size)
+    return _sniffed(LogSource(path, handle, size), head)
+
+
+def _sniffed(source: LogSource, head: bytes) -> LogSource:
+    """``source`` with its compression and encoding found from its first bytes ``head``."""
     for magic, make in COMPRESSED.items():
         if head.startswith(magic):
             source.decompressor = make

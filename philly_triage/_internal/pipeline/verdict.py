@@ -180,10 +180,10 @@ def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<t
         with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as log:
             log.write(text)
         record = classify_job(Job(path, (path,)), matcher, markers, full, gpus, failed)
-    return _renamed(record, path, name)
+    return renamed(record, path, name)
 
 
-def _renamed(record: FailureRecord, path: str, name: str) -> FailureRecord:
+def renamed(record: FailureRecord, path: str, name: str) -> FailureRecord:
     """The record with a temporary file's path replaced by the name it stands for."""
     changes: dict = {}
     for field in fields(record):
