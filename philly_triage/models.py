@@ -75,6 +75,7 @@ class Rule:
     hint: str
     priority: int = 50
     retry: str = "unknown"  # one of RETRY_ADVICE: whether retrying a failure of this kind can help
+    study: bool = True  # a category of the ICSE 2020 study's kind; False: outside it (the infrastructure rules)
     keywords: tuple[str, ...] = ()
     exceptions: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()

@@ -41,7 +41,8 @@ SLOW = (
     "tests/catalogue/test_cache.py::test_the_command_line_reads_the_cache",  # triage in a process
     "tests/catalogue/test_schemas.py::test_a_warm_cache_run_does_not_import_jsonschema",  # Python in a process
     "tests/catalogue/test_schemas.py::test_without_a_cache_the_shipped_markers_are_trusted_and_other_markers_checked",
-    "tests/test_api.py::test_the_readmes_example_runs_and_prints_what_it_says",  # Python in a process
+    "tests/test_api.py::test_the_api_pages_example_runs_and_prints_what_it_says",  # Python in a process
+    "tests/test_api.py::test_the_readmes_tour_example_runs_and_prints_exactly_what_it_says",  # Python in a process
 )
 
 

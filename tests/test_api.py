@@ -105,13 +105,26 @@ def test_a_classifier_built_once_classifies_jobs_texts_and_many(tmp_path):
     assert [r.job for r in engine.classify_many([SAMPLES], workers=1)] == [r["job"] for r in cli_records(SAMPLES)]
 
 
-def test_the_readmes_example_runs_and_prints_what_it_says(tmp_path):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### From Python"):]
-    block = section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
+def python_block(document: str, heading: str) -> str:
+    """The first ```python block after HEADING in DOCUMENT (a path below the checkout)."""
+    text = (ROOT / document).read_text(encoding="utf-8")
+    section = text[text.index(heading):]
+    return section[section.index("```python\n") + len("```python\n"):section.index("\n```\n")]
+
+
+def run_block(block: str) -> tuple[list[str], list[str]]:
+    """Run BLOCK in the checkout; return what it printed and what its "# " comment lines promise."""
     done = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    promised = [line[2:] for line in block.splitlines() if line.startswith("# ")]
-    printed = done.stdout.splitlines()
+    return done.stdout.splitlines(), [line[2:] for line in block.splitlines() if line.startswith("# ")]
+
+
+def test_the_api_pages_example_runs_and_prints_what_it_says():
+    printed, promised = run_block(python_block("docs/api.md", "# The Python API"))
     assert printed[0] == promised[0] and printed[-1] == promised[-1]
     assert len(printed) == 2 + len(cli_records(SAMPLES))
+
+
+def test_the_readmes_tour_example_runs_and_prints_exactly_what_it_says():
+    printed, promised = run_block(python_block("README.md", "### 5. From Python"))
+    assert promised and printed == promised

@@ -1,6 +1,8 @@
-"""Failures outside the taxonomy (expected `unclassified`): signals, crashes without a message, hangs
-and time limits, silent non-zero exits, a failed quality gate. Plus the OOM-killed container whose
-only evidence is the platform's `OOMKilled` (cpu_out_of_memory)."""
+"""Failures outside the study's taxonomy: signals, crashes without a message, hangs and time limits
+(labelled with triage's infrastructure categories where one names the cause: preemption,
+fatal_signal, collective_failure, time_limit), silent non-zero exits and a failed quality gate
+(unclassified). Plus the OOM-killed container whose only evidence is the platform's `OOMKilled`
+(cpu_out_of_memory)."""
 
 import signal
 import textwrap
@@ -35,7 +37,7 @@ for step in range(1, 100000):
 """
 
 OOT = [
-    Prog("sigterm-bash-child", "unclassified", "shell", """
+    Prog("sigterm-bash-child", "preemption", "shell", """
     #!/bin/bash
     echo "launching trainer"
     python -u train.py
@@ -44,7 +46,7 @@ OOT = [
     """, files={"train.py": TRAIN + SLOW_LOOP}, kind="shell",
          signal_after=(r"epoch 2 checkpoint saved", signal.SIGTERM, "children"),
          expect=r"^Terminated$", jobs=2, desc="SIGTERM really sent to the running trainer (preemption)"),
-    Prog("sigterm-handler", "unclassified", "torch", TRAIN + """
+    Prog("sigterm-handler", "preemption", "torch", TRAIN + """
     import signal
     def on_term(signum, frame):
         log.warning("Received SIGTERM (signal %d): preemption notice from the scheduler, saving checkpoint and exiting", signum)
@@ -53,7 +55,7 @@ OOT = [
     signal.signal(signal.SIGTERM, on_term)
     """ + SLOW_LOOP, signal_after=(r"epoch 3 checkpoint saved", signal.SIGTERM, "pid"),
          expect=r"Received SIGTERM", stream="stdout", jobs=2),
-    Prog("torchrun-sigterm", "unclassified", "torch", """
+    Prog("torchrun-sigterm", "preemption", "torch", """
     #!/bin/bash
     echo "starting torchrun with 2 local workers"
     torchrun --nproc_per_node=2 ddp_train.py
@@ -61,7 +63,7 @@ OOT = [
          signal_after=(r"step 40 loss", signal.SIGTERM, "children"),
          expect=r"SignalException: Process \d+ got signal: 15", jobs=2,
          desc="SIGTERM really sent to the torchrun agent"),
-    Prog("segfault-core", "unclassified", "shell", """
+    Prog("segfault-core", "fatal_signal", "shell", """
     #!/bin/bash
     ulimit -c unlimited
     echo "running feature extraction"
@@ -73,7 +75,7 @@ OOT = [
     log.info("calling native decoder")
     ctypes.string_at(0)
     """}, kind="shell", expect=r"Segmentation fault\s+\(core dumped\)", jobs=3),
-    Prog("faulthandler-segv", "unclassified", "stdlib", """
+    Prog("faulthandler-segv", "fatal_signal", "stdlib", """
     import faulthandler, ctypes, engine
     faulthandler.enable()
     log = engine.get_logger("train")
@@ -81,7 +83,7 @@ OOT = [
     log.info("entering custom CUDA-free kernel")
     ctypes.string_at(0)
     """, expect=r"^Fatal Python error: Segmentation fault", jobs=2),
-    Prog("nccl-watchdog-timeout", "unclassified", "torch", """
+    Prog("nccl-watchdog-timeout", "collective_failure", "torch", """
     #!/bin/bash
     python -u train.py
     """, files={"train.py": TRAIN + """
@@ -102,7 +104,7 @@ OOT = [
     """}, kind="shell", expect=r"Watchdog caught collective operation timeout", which="first", jobs=2,
          hand="the NCCL watchdog lines (written by the program, then a real abort): ProcessGroupNCCL.cpp wording as in "
               "pytorch/pytorch#118369, hiyouga/LlamaFactory#7396, XPixelGroup/BasicSR#737"),
-    Prog("slurm-time-limit", "unclassified", "torch", TRAIN + SLOW_LOOP,
+    Prog("slurm-time-limit", "time_limit", "torch", TRAIN + SLOW_LOOP,
          signal_after=(r"epoch 2 checkpoint saved", signal.SIGTERM, "pid"), styles=("slurm",),
          mark="slurm_timelimit", jobs=2, desc="trainer really SIGTERMed; the slurmstepd CANCELLED ... DUE TO TIME LIMIT line is "
                                    "hand-written in Slurm's wording (e.g. ZettaAI/zetta_utils#671)"),
@@ -120,7 +122,7 @@ OOT = [
     if acc < 0.6:
         sys.exit(f"Quality gate failed: val_accuracy {acc:.3f} < 0.600, model not promoted")
     """, expect=r"^Quality gate failed", desc="the job's own quality gate fails it (out of the taxonomy)"),
-    Prog("sigterm-k8s-python", "unclassified", "torch", TRAIN + SLOW_LOOP,
+    Prog("sigterm-k8s-python", "preemption", "torch", TRAIN + SLOW_LOOP,
          signal_after=(r"epoch 2 checkpoint saved", signal.SIGTERM, "pid"), styles=("k8s_dir",),
          mark="k8s_status", desc="SIGTERM really sent to the container's python (pod eviction); only the pod status shows it"),
 ]

@@ -1,4 +1,4 @@
-"""Set b: out-of-taxonomy failures (expected `unclassified`)."""
+"""Set b: failures outside the study's taxonomy (an infrastructure category where one names the cause, else `unclassified`)."""
 import signal
 from .common import P, D
 from .dl import EXC
@@ -18,7 +18,7 @@ PROGRAMS = [
         echo "running with a 4s wall-clock budget"
         timeout 4 python -u loop.py
         '''), kind="shell", mark="exit_code", files={"loop.py": LOOP}, jobs=2, desc="coreutils timeout kills the trainer: exit 124, no message"),
-    P("python-abort", "unclassified", "shell", D('''
+    P("python-abort", "fatal_signal", "shell", D('''
         #!/bin/bash
         echo "starting trainer"
         python -u crash.py
@@ -40,7 +40,7 @@ PROGRAMS = [
         if m < 0.30:
             sys.exit(f"release gate not met: mAP {m:.3f} < 0.300, refusing to publish model")
         '''), r"^release gate not met", desc="job exits non-zero because its own quality gate is not met"),
-    P("gloo-store-timeout", "unclassified", "torch", D('''
+    P("gloo-store-timeout", "lost_worker", "torch", D('''
         import datetime, os, torch.distributed as dist, jobhelper
         jobhelper.banner("ddp-gloo", world_size=2, rank=0)
         os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(29500 + os.getpid() % 1000))
@@ -54,7 +54,7 @@ PROGRAMS = [
         print("exporting model artifacts...", flush=True)
         os._exit(3)
         '''), mark="exit_code", desc="os._exit(3) with no error text"),
-    P("recursion-segv-bash", "unclassified", "shell", D('''
+    P("recursion-segv-bash", "fatal_signal", "shell", D('''
         #!/bin/bash
         echo "building parse trees"
         python -u deep.py
@@ -62,7 +62,7 @@ PROGRAMS = [
       files={"deep.py": "import sys, jobhelper\njobhelper.banner('tree-lstm')\nsys.setrecursionlimit(10**7)\n"
                         "tree = []\nfor _ in range(10**6):\n    tree = [tree]\nimport pickle\nprint(len(pickle.dumps(tree)))\n"},
       desc="pickling a 10^6-deep nested tree with a raised recursion limit overflows the C stack: bare segfault"),
-    P("recursion-segv-faulthandler", "unclassified", "stdlib", D('''
+    P("recursion-segv-faulthandler", "fatal_signal", "stdlib", D('''
         import faulthandler, sys, jobhelper
         faulthandler.enable()
         jobhelper.banner("tree-lstm", faulthandler=True)
@@ -73,7 +73,7 @@ PROGRAMS = [
             tree = [tree]
         print(len(pickle.dumps(tree)))
         '''), r"^Fatal Python error: Segmentation fault", desc="segfault from C-stack overflow, faulthandler dump"),
-    P("mmap-sigbus", "unclassified", "shell", D('''
+    P("mmap-sigbus", "fatal_signal", "shell", D('''
         #!/bin/bash
         echo "memory-mapping feature file"
         python -u mm.py
@@ -87,7 +87,7 @@ PROGRAMS = [
         print(sum(m[i] for i in range(0, 1 << 20, 4096)))
       ''')},
       desc="reading an mmap whose file was truncated: SIGBUS, bash reports Bus error"),
-    P("sigterm-drain", "unclassified", "stdlib", D('''
+    P("sigterm-drain", "preemption", "stdlib", D('''
         import signal, sys, time, jobhelper
         def on_term(sig, frame):
             print("SIGTERM received: node is being drained, saving state and exiting", file=sys.stderr, flush=True)
@@ -98,7 +98,7 @@ PROGRAMS = [
             jobhelper.warmup(2, tag=f"epoch {ep}")
             time.sleep(0.3)
         '''), r"^SIGTERM received", signal_after=(r"epoch 3", signal.SIGTERM, "pid"), desc="SIGTERM from a node drain, handled"),
-    P("nccl-watchdog-abort", "unclassified", "torch", D('''
+    P("nccl-watchdog-abort", "collective_failure", "torch", D('''
         import os, sys, time, jobhelper
         jobhelper.banner("ddp-8gpu", world_size=8, rank=3, timeout_s=600)
         jobhelper.warmup(4)

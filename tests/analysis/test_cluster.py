@@ -58,8 +58,35 @@ def test_the_corpus_clusters_into_its_groups():
 def test_templates_mask_what_varies():
     templates = {group_of(g.members[0].job): g.template for g in cluster(corpus_members())}
     assert templates["wandb_init_timeout"] == "wandb.errors.CommError: Run initialization has timed out after <n> sec."
-    assert templates["segfault"].startswith("<path>: line <n>: <n> Segmentation fault (core dumped)")
+    assert templates["segfault"] == "Segmentation fault"  # a shell's report, in its one wording (wordings.yaml)
     assert "<n>" in templates["store_barrier_timeout"] and "rank: 3" not in templates["store_barrier_timeout"]
+
+
+SEGFAULTS = (  # one failure, as a shell running a script, an interactive shell and faulthandler print it
+    "/bin/bash: line 1: 48213 Segmentation fault      (core dumped) python train.py --lr 0.1",
+    "run.sh: line 10: 17123 Segmentation fault      (core dumped) python -u train.py",
+    "launch.sh: line 8: 17172 Segmentation fault      python -u train.py",
+    "Segmentation fault (core dumped)",
+    "Segmentation fault",
+    "Fatal Python error: Segmentation fault",
+    "Signal 11 (SIGSEGV) received by PID 4242",
+    "*** SIGSEGV (@0x0) received by PID 4242 (TID 0x7f2b5c0ff700) from PID 0; stack trace: ***",
+)
+
+
+def test_the_wordings_of_one_segfault_are_one_group():
+    members = [Member(f"crash-{n}", f"crash-{n}/stderr.txt", 9, message) for n, message in enumerate(SEGFAULTS)]
+    others = [Member("oom-0", "oom-0/log", 3, "run.sh: line 9: 14602 Killed                  python -u pr.py"),
+              Member("oom-1", "oom-1/log", 3, "Killed"),
+              Member("abort-0", "abort-0/log", 3, "Fatal Python error: Aborted"),
+              Member("abort-1", "abort-1/log", 3, "./run_t2t.sh: line 21: 24017 Aborted                 (core dumped)")]
+    groups = cluster(members + others + corpus_members())
+    found = {g.template: sorted(m.job for m in g.members) for g in groups}
+    assert found["Segmentation fault"] == sorted(m.job for m in members) + [
+        f"segfault-{n}" for n in range(len(CORPUS["segfault"]["messages"]))]
+    assert found["Killed"] == ["oom-0", "oom-1"] and found["Aborted"] == ["abort-0", "abort-1"]  # a signal each
+    segfault = next(g for g in groups if g.template == "Segmentation fault")
+    assert {m.message for m in segfault.members} >= set(SEGFAULTS)  # members keep the words they printed
 
 
 def test_the_same_input_in_any_order_gives_the_same_groups():

@@ -62,7 +62,7 @@ def test_matches_ranks_every_rule_and_match_is_the_first(matcher):
 
 
 def test_matches_is_empty_for_a_failure_no_rule_knows(matcher):
-    failure = Failure("x.log", 1, "Segmentation fault (core dumped)", "fatal")
+    failure = Failure("x.log", 1, "Quality gate failed: val_accuracy 0.412 < 0.600, model not promoted", "fatal")
     assert matcher.matches(failure) == [] and matcher.match(failure) is None
 
 

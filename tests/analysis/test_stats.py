@@ -14,12 +14,13 @@ from philly_triage._internal.analysis.stats import aggregate, hours, share
 from philly_triage._internal.analysis.study import load_study
 
 
-def rule(rule_id, name, dimension, retry):
-    return Rule(id=rule_id, name=name, dimension=dimension, description="d", hint="h", retry=retry)
+def rule(rule_id, name, dimension, retry, study=True):
+    return Rule(id=rule_id, name=name, dimension=dimension, description="d", hint="h", retry=retry, study=study)
 
 
 # A catalogue of its own, so that the figures do not move when the built-in rules change. It has a
-# dimension the study does not know (infrastructure), with no job in it, and a name to escape.
+# dimension the study does not know (infrastructure, marked study: false as the built-in one is), with
+# no job in it, and a name to escape.
 CATALOGUE = Catalogue(rules=(
     rule("path_not_found", "Path not found", "execution_environment", "never"),
     rule("library_not_found", "Library | command *not* found", "execution_environment", "environment"),
@@ -28,7 +29,7 @@ CATALOGUE = Catalogue(rules=(
     rule("key_not_found", "Key not found", "general_code", "never"),
     rule("type_mismatch", "Type mismatch", "general_code", "never"),
     rule("corrupt_data", "Corrupt data", "data", "never"),
-    rule("nccl_timeout", "NCCL timeout", "infrastructure", "maybe"),
+    rule("nccl_timeout", "NCCL timeout", "infrastructure", "maybe", study=False),
 ))
 
 
@@ -61,35 +62,41 @@ EXPECTED = {
     "jobs": 11,
     "failed": 9,
     "by_status": {"classified": 8, "unclassified": 1, "no_failure": 1, "error": 1},
+    "classified_in_study": 8,  # every classified job is of a study category here
+    "classified_outside_study": 0,
     "gpu_hours": {"known": 7, "total": 50.0},
     "dimensions": [  # of the 8 classified; the study's order, then the catalogue's own dimension
         # r4 + r5: 2/8 = 25.0%; 8.0 + 12.0 = 20.0 h = 40.0% of 50
-        {"id": "deep_learning", "count": 2, "share": 25.0, "gpu_hours": 20.0, "gpu_share": 40.0, "study_share": 13.5},
+        {"id": "deep_learning", "count": 2, "share": 25.0, "gpu_hours": 20.0, "gpu_share": 40.0, "study_share": 13.5,
+         "study": True, "share_of_study": 25.0},
         # r1 + r2 + r3: 3/8 = 37.5%; 0.5 + 1.0 (+ r3 unknown) = 1.5 h = 3.0%
         {"id": "execution_environment", "count": 3, "share": 37.5, "gpu_hours": 1.5, "gpu_share": 3.0,
-         "study_share": 48.0},
+         "study_share": 48.0, "study": True, "share_of_study": 37.5},
         # r6 + r7: 2/8 = 25.0%; 20.0 (+ r7 unknown) = 20.0 h = 40.0%
-        {"id": "general_code", "count": 2, "share": 25.0, "gpu_hours": 20.0, "gpu_share": 40.0, "study_share": 36.5},
+        {"id": "general_code", "count": 2, "share": 25.0, "gpu_hours": 20.0, "gpu_share": 40.0, "study_share": 36.5,
+         "study": True, "share_of_study": 25.0},
         # r8: 1/8 = 12.5%; 2.5 h = 5.0%
-        {"id": "data", "count": 1, "share": 12.5, "gpu_hours": 2.5, "gpu_share": 5.0, "study_share": 2.0},
+        {"id": "data", "count": 1, "share": 12.5, "gpu_hours": 2.5, "gpu_share": 5.0, "study_share": 2.0,
+         "study": True, "share_of_study": 12.5},
         # no job; the study has no such dimension
-        {"id": "infrastructure", "count": 0, "share": 0.0, "gpu_hours": 0.0, "gpu_share": 0.0, "study_share": None},
+        {"id": "infrastructure", "count": 0, "share": 0.0, "gpu_hours": 0.0, "gpu_share": 0.0, "study_share": None,
+         "study": False, "share_of_study": None},
     ],
     "categories": [  # count descending, then id; 1/8 = 12.5%
         {"id": "path_not_found", "name": "Path not found", "dimension": "execution_environment", "count": 2,
-         "share": 25.0, "gpu_hours": 1.5, "gpu_share": 3.0, "retry": "never"},  # 2/8; 0.5 + 1.0
+         "share": 25.0, "gpu_hours": 1.5, "gpu_share": 3.0, "retry": "never", "study": True},  # 2/8; 0.5 + 1.0
         {"id": "corrupt_data", "name": "Corrupt data", "dimension": "data", "count": 1,
-         "share": 12.5, "gpu_hours": 2.5, "gpu_share": 5.0, "retry": "never"},
+         "share": 12.5, "gpu_hours": 2.5, "gpu_share": 5.0, "retry": "never", "study": True},
         {"id": "gpu_out_of_memory", "name": "GPU out of memory", "dimension": "deep_learning", "count": 1,
-         "share": 12.5, "gpu_hours": 8.0, "gpu_share": 16.0, "retry": "maybe"},
+         "share": 12.5, "gpu_hours": 8.0, "gpu_share": 16.0, "retry": "maybe", "study": True},
         {"id": "key_not_found", "name": "Key not found", "dimension": "general_code", "count": 1,
-         "share": 12.5, "gpu_hours": 20.0, "gpu_share": 40.0, "retry": "never"},
+         "share": 12.5, "gpu_hours": 20.0, "gpu_share": 40.0, "retry": "never", "study": True},
         {"id": "library_not_found", "name": "Library | command *not* found", "dimension": "execution_environment",
-         "count": 1, "share": 12.5, "gpu_hours": 0.0, "gpu_share": 0.0, "retry": "environment"},  # r3: unknown h
+         "count": 1, "share": 12.5, "gpu_hours": 0.0, "gpu_share": 0.0, "retry": "environment", "study": True},  # r3: unknown h
         {"id": "loss_nan", "name": "Loss is NaN", "dimension": "deep_learning", "count": 1,
-         "share": 12.5, "gpu_hours": 12.0, "gpu_share": 24.0, "retry": "maybe"},
+         "share": 12.5, "gpu_hours": 12.0, "gpu_share": 24.0, "retry": "maybe", "study": True},
         {"id": "type_mismatch", "name": "Type mismatch", "dimension": "general_code", "count": 1,
-         "share": 12.5, "gpu_hours": 0.0, "gpu_share": 0.0, "retry": "never"},  # r7: unknown h
+         "share": 12.5, "gpu_hours": 0.0, "gpu_share": 0.0, "retry": "never", "study": True},  # r7: unknown h
     ],
     "stages": [  # of the 9 failed: 3/9 = 33.3%, 1/9 = 11.1%
         # r1 r2 r3; 0.5 + 1.0 = 1.5 h = 3.0%
@@ -150,8 +157,9 @@ def test_the_record_order_does_not_change_the_figures(stats):
 
 def test_the_json_contract_round_trips(stats):
     document = json.loads(json.dumps(stats.to_dict()))
-    assert list(document) == ["schema_version", "jobs", "failed", "by_status", "gpu_hours", "dimensions",
-                              "categories", "stages", "retry", "retry_waste", "study"]
+    assert list(document) == ["schema_version", "jobs", "failed", "by_status", "classified_in_study",
+                              "classified_outside_study", "gpu_hours", "dimensions", "categories", "stages",
+                              "retry", "retry_waste", "study"]
     assert document["dimensions"][4]["study_share"] is None
 
 
@@ -196,6 +204,26 @@ def test_a_category_the_catalogue_does_not_have_keeps_the_records_own_dimension(
     record = FailureRecord(job="x", status=Status.CLASSIFIED, category="custom", dimension="mine", retry="maybe")
     document = aggregate([record], CATALOGUE).to_dict()
     assert document["categories"] == [{"id": "custom", "name": "custom", "dimension": "mine", "count": 1,
-                                       "share": 100.0, "gpu_hours": 0.0, "gpu_share": None, "retry": "maybe"}]
+                                       "share": 100.0, "gpu_hours": 0.0, "gpu_share": None, "retry": "maybe",
+                                       "study": False}]  # a dimension outside the study's four
     assert document["dimensions"][-1] == {"id": "mine", "count": 1, "share": 100.0, "gpu_hours": 0.0,
-                                          "gpu_share": None, "study_share": None}
+                                          "gpu_share": None, "study_share": None, "study": False,
+                                          "share_of_study": None}
+
+
+def test_failures_outside_the_study_are_counted_but_not_compared_with_it():
+    # r1..r8 as above (8 of the study's kinds) and 2 NCCL timeouts (infrastructure, study: false).
+    outside = [failed(job, "nccl_timeout", "training", 1.0, 0) for job in ("n1", "n2")]
+    document = aggregate(RECORDS + outside, CATALOGUE).to_dict()
+    assert document["by_status"]["classified"] == 10
+    assert (document["classified_in_study"], document["classified_outside_study"]) == (8, 2)
+    rows = {row["id"]: row for row in document["dimensions"]}
+    # the share is of all 10 classified; the share to set beside the study's is of the 8 of its kinds
+    assert (rows["execution_environment"]["share"], rows["execution_environment"]["share_of_study"]) == (30.0, 37.5)
+    assert rows["infrastructure"] == {"id": "infrastructure", "count": 2, "share": 20.0, "gpu_hours": 2.0,
+                                      "gpu_share": 3.8, "study_share": None, "study": False, "share_of_study": None}
+    assert sum(row["share_of_study"] for row in rows.values() if row["study"]) == 100.0
+    assert [c["study"] for c in document["categories"] if c["id"] == "nccl_timeout"] == [False]
+    # the same figures as without them, for the comparison with the study
+    alone = {row["id"]: row["share_of_study"] for row in aggregate(RECORDS, CATALOGUE).to_dict()["dimensions"]}
+    assert {key: row["share_of_study"] for key, row in rows.items()} == alone

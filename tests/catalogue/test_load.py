@@ -17,6 +17,11 @@ TAXONOMY = {
     },
     "data": {"corrupt_data", "unexpected_encoding"},
 }
+# Beside the study's four dimensions, marked outside it (study: false): platform failures (issue 20).
+INFRASTRUCTURE = {
+    "collective_failure", "preemption", "time_limit", "fatal_signal", "disk_full", "network_unreachable",
+    "gpu_hardware_error", "lost_worker",
+}
 
 GOOD_RULE = """\
 id: nccl_timeout
@@ -37,7 +42,23 @@ def test_builtin_catalogue_has_exactly_the_taxonomy(catalogue):
     by_dimension: dict[str, set] = {}
     for rule in catalogue.rules:
         by_dimension.setdefault(rule.dimension, set()).add(rule.id)
-    assert by_dimension == TAXONOMY
+    assert by_dimension == TAXONOMY | {"infrastructure": INFRASTRUCTURE}
+    assert catalogue.dimensions == tuple(TAXONOMY) + ("infrastructure",)
+
+
+def test_only_the_infrastructure_rules_are_outside_the_study(catalogue):
+    assert {rule.id for rule in catalogue.rules if not rule.study} == INFRASTRUCTURE
+    study = catalogue.study_only()
+    assert {rule.id for rule in study.rules} == set().union(*TAXONOMY.values())
+    assert study.dimensions == tuple(TAXONOMY) and study.stages == catalogue.stages
+
+
+def test_study_defaults_to_true_and_must_be_a_boolean(tmp_path):
+    assert load_catalogue([write_rule(tmp_path, GOOD_RULE)]).rules[0].study is True
+    (tmp_path / "rule.yaml").write_text(GOOD_RULE + "study: false\n", encoding="utf-8")
+    assert load_catalogue([tmp_path]).rules[0].study is False
+    (tmp_path / "rule.yaml").write_text(GOOD_RULE + "study: sometimes\n", encoding="utf-8")
+    assert problems_of(tmp_path) == [f"{tmp_path / 'rule.yaml'}:12: rule 'nccl_timeout': 'study' must be true or false, not 'sometimes'"]
 
 
 def test_every_builtin_rule_is_documented(catalogue):
@@ -47,9 +68,9 @@ def test_every_builtin_rule_is_documented(catalogue):
         assert Path(rule.source).name == f"{rule.id}.yaml"
 
 
-def test_builtin_rules_dir_holds_twenty_rule_files_and_the_stage_markers():
+def test_builtin_rules_dir_holds_twenty_eight_rule_files_and_the_stage_markers():
     names = sorted(path.name for path in builtin_rules_dir().glob("*.yaml"))
-    assert len(names) == 21 and "stages.yaml" in names
+    assert len(names) == 29 and "stages.yaml" in names  # the study's 20 and 8 infrastructure rules
 
 
 def test_every_builtin_rule_says_whether_a_retry_can_help(catalogue):
@@ -58,6 +79,12 @@ def test_every_builtin_rule_says_whether_a_retry_can_help(catalogue):
     # The study: a missing path fails again; OOM under contention and NaN from randomness may not.
     assert advice["path_not_found"] == "never"
     assert advice["gpu_out_of_memory"] == advice["loss_nan"] == "maybe"
+    # Platform failures: a preempted job or a flaky link may pass; a full disk, a time limit and a
+    # broken GPU need their environment changed; a segfault crashes the same way again.
+    assert advice["preemption"] == advice["collective_failure"] == advice["network_unreachable"] == "maybe"
+    assert advice["lost_worker"] == "maybe"
+    assert advice["disk_full"] == advice["time_limit"] == advice["gpu_hardware_error"] == "environment"
+    assert advice["fatal_signal"] == "never"
 
 
 def write_rule(tmp_path: Path, text: str, name: str = "rule.yaml") -> Path:

@@ -79,7 +79,8 @@ def test_a_new_category_may_declare_a_new_dimension(tmp_path):
     write_rule(tmp_path, "storage_quota")
     catalogue = load_catalogue([RuleSource(builtin_rules_dir(), BUILTIN), RuleSource(tmp_path, "--rules")])
     assert catalogue.rules[-1].id == "storage_quota"
-    assert catalogue.dimensions == ("deep_learning", "execution_environment", "general_code", "data", "platform")
+    assert catalogue.dimensions == ("deep_learning", "execution_environment", "general_code", "data", "infrastructure",
+                                    "platform")
 
 
 def test_rule_directories_are_read_recursively_without_hidden_files(tmp_path):

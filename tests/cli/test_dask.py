@@ -115,7 +115,12 @@ def test_ctrl_c_stops_the_run_and_the_local_cluster(tmp_path):
                "-o", f"json:{document}", corpus]
     process = subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                start_new_session=True, cwd=ROOT)
-    first = process.stdout.readline()  # the first batch is in: the cluster runs
+    first = b""  # the first batch is in: the cluster runs. Read byte by byte: a buffered readline
+    while not first.endswith(b"\n"):  # could read ahead bytes that communicate() would never see
+        byte = os.read(process.stdout.fileno(), 1)
+        if not byte:
+            break
+        first += byte
     assert json.loads(first)["job"].startswith(str(corpus))
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: to the whole process group
     stdout, stderr = process.communicate(timeout=60)

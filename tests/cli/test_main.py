@@ -20,7 +20,7 @@ def test_help_lists_every_command():
     result = run("--help")
     assert result.exit_code == 0
     listed = [line.split()[0] for line in result.output.split("Commands:\n", 1)[1].splitlines() if line.strip()]
-    assert listed == ["classify", "cluster", "eval", "explain", "report", "rules", "run", "stats", "watch"] == sorted(COMMANDS)
+    assert listed == ["classify", "cluster", "config", "eval", "explain", "report", "rules", "run", "stats", "watch"] == sorted(COMMANDS)
     assert run("-h").output == result.output
 
 

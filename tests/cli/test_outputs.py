@@ -57,13 +57,22 @@ def test_an_output_that_cannot_be_written_is_exit_2(tmp_path, logs):
         ("github", True, ("markdown:s.md",), False, [Target(OutputFormat.GITHUB, None), Target(OutputFormat.MARKDOWN, "s.md")]),
         ("jsonl", True, ("C:out.x",), True, [Target(OutputFormat.JSONL, "C:out.x")]),  # a drive, not a format
         ("table", False, ("junit:r.xml",), False, [Target(OutputFormat.TABLE, None), Target(OutputFormat.JUNIT, "r.xml")]),
+        # '-' is stdout, which then shows that format alone, --quiet or not
+        ("table", False, ("-",), False, [Target(OutputFormat.TABLE, None)]),
+        ("sarif", True, ("-",), True, [Target(OutputFormat.SARIF, None)]),
+        ("table", False, ("sarif:-",), False, [Target(OutputFormat.SARIF, None)]),
+        ("table", False, ("r.md", "json:-"), False, [Target(OutputFormat.JSON, None), Target(OutputFormat.MARKDOWN, "r.md")]),
+        ("github", True, ("-", "sarif:r.sarif"), False, [Target(OutputFormat.GITHUB, None), Target(OutputFormat.SARIF, "r.sarif")]),
     ],
 )
 def test_where_each_format_goes(fmt, given, outputs, quiet, expected):
     assert plan_targets(OutputFormat(fmt), given, outputs, quiet) == expected
 
 
-@pytest.mark.parametrize("outputs,problem", [(("out.bin",), "cannot tell the format"), (("a.json", "json:a.json"), "more than once")])
+@pytest.mark.parametrize("outputs,problem", [
+    (("out.bin",), "cannot tell the format"), (("a.json", "json:a.json"), "more than once"),
+    (("-", "json:-"), r"names stdout \(-\) more than once"),
+])
 def test_outputs_that_make_no_sense(outputs, problem):
     with pytest.raises(OutputError, match=problem):
         plan_targets(OutputFormat.TABLE, False, outputs, False)

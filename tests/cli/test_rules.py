@@ -86,7 +86,7 @@ def test_rules_list_shows_every_rule_and_its_source(tmp_path):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["ID", "NAME", "DIMENSION", "PRIORITY", "PATTERNS", "EXAMPLES", "SOURCE"]
-    assert len(lines) == 1 + 21
+    assert len(lines) == 1 + 29  # the study's 20, 8 infrastructure rules and storage_quota
     oom = next(line for line in lines if line.startswith("gpu_out_of_memory "))
     assert "deep_learning" in oom and "<built-in>/gpu_out_of_memory.yaml" in oom
     quota = next(line for line in lines if line.startswith("storage_quota "))
@@ -96,7 +96,7 @@ def test_rules_list_shows_every_rule_and_its_source(tmp_path):
 def test_rules_list_json_says_what_replaced_what(tmp_path):
     write_rule(tmp_path / "mine", "key_not_found", dimension="general_code")
     rules = json.loads(run("rules", "list", "-f", "json", "--rules", tmp_path / "mine").stdout)
-    assert len(rules) == 20
+    assert len(rules) == 28
     replaced = next(r for r in rules if r["id"] == "key_not_found")
     assert replaced["origin"] == "--rules" and replaced["replaces"].endswith("key_not_found.yaml")
     oom = next(r for r in rules if r["id"] == "gpu_out_of_memory")
@@ -131,8 +131,22 @@ def test_rules_check_is_clean_on_the_builtin_catalogue_even_strict():
     result = run("rules", "check", "--strict")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.strip().splitlines()[-1] == (
-        "20 rule files and 1 stages file (31 stage markers) checked (20 rules): 0 errors, 0 warnings"
+        "28 rule files and 1 stages file (31 stage markers) checked (28 rules): 0 errors, 0 warnings"
     )
+
+
+def test_the_builtin_watchdog_category_beats_a_user_rule_of_lower_priority():
+    result = run("rules", "test", ROOT / "tests" / "data" / "rule_files" / "nccl_timeout.yaml")
+    assert result.exit_code == 1
+    assert "got:      collective_failure (rule 'collective_failure' won on 'Watchdog caught collective operation timeout')" \
+        in result.stdout
+
+
+def test_rules_list_study_only_leaves_out_the_infrastructure_rules():
+    every = json.loads(run("rules", "list", "-f", "json").stdout)
+    study = json.loads(run("rules", "list", "-f", "json", "--study-only").stdout)
+    assert {r["dimension"] for r in every} - {r["dimension"] for r in study} == {"infrastructure"}
+    assert len(study) == 20 and [r["id"] for r in study] == [r["id"] for r in every if r["dimension"] != "infrastructure"]
 
 
 def broken(tmp_path: Path, text: str) -> Path:
@@ -221,7 +235,9 @@ def test_rules_test_passes_on_the_builtin_catalogue():
 
 
 def test_rules_test_runs_a_new_rule_file_with_a_multi_line_example(tmp_path):
-    result = run("rules", "test", ROOT / "tests" / "data" / "rule_files" / "nccl_timeout.yaml")
+    # --study-only: the README's rule competes with the study's categories, not the built-in
+    # collective_failure (infrastructure), which knows the watchdog's wording too and would win it.
+    result = run("rules", "test", "--study-only", ROOT / "tests" / "data" / "rule_files" / "nccl_timeout.yaml")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.splitlines()[0].endswith("nccl_timeout.yaml ....")
     assert result.stdout.splitlines()[-1].startswith("4 passed in ")
@@ -231,7 +247,7 @@ def test_rules_test_reports_expected_got_and_the_rule_that_won(tmp_path):
     # A no_match example the rule does match, and a first pattern that no longer finds match example 1.
     text = GOOD.replace("    - 'KeyError: ''timeout'''", "    - 'KeyError: ''timeout'''\n    - 'RuntimeError: NCCL communicator 3 timed out'")
     path = broken(tmp_path, text.replace("'Watchdog caught collective operation timeout'", "'collective operation timed out'", 1))
-    result = run("rules", "test", path)
+    result = run("rules", "test", "--study-only", path)
     assert result.exit_code == 1
     out = result.stdout
     assert out.splitlines()[0] == f"{path} F..F."

@@ -106,8 +106,10 @@ def test_sigterm_reaches_the_command_and_triage_exits_as_it_did(tmp_path):
     assert wrapper.returncode == 143
     assert out.endswith(b"got SIGTERM, saving a checkpoint\n")
     record = json.loads((tmp_path / "r.json").read_text())
-    assert record["exit_code"] == 143 and record["status"] == "unclassified"
-    assert triage_lines(err) and "SIGTERM" in record["reason"]
+    # stopped from outside by SIGTERM: the infrastructure dimension's preemption, worth a retry
+    assert record["exit_code"] == 143 and record["status"] == "classified"
+    assert (record["category"], record["dimension"], record["retry"]) == ("preemption", "infrastructure", "maybe")
+    assert triage_lines(err) and "SIGTERM" in record["message"]
 
 
 @pytest.mark.parametrize("given, expected", [(None, 1), ("3", 3)])

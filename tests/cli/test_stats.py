@@ -41,7 +41,23 @@ def test_stats_of_the_sample_logs_count_what_classify_finds():
     assert {row["id"]: row["count"] for row in document["categories"]} == summary["by_category"]
     assert sum(row["count"] for row in document["stages"]) == document["failed"]
     assert sum(row["count"] for row in document["retry"]) == document["failed"]
-    assert [row["study_share"] for row in document["dimensions"]] == [13.5, 48.0, 36.5, 2.0]
+    assert [row["study_share"] for row in document["dimensions"]] == [13.5, 48.0, 36.5, 2.0, None]
+    # the sample logs' one bare segfault is an infrastructure failure: counted, not compared with the study
+    assert [row["id"] for row in document["dimensions"] if not row["study"]] == ["infrastructure"]
+    assert document["classified_outside_study"] == summary["by_dimension"].get("infrastructure", 0) == 1
+    assert document["classified_in_study"] == document["by_status"]["classified"] - 1
+    assert sum(row["share_of_study"] for row in document["dimensions"] if row["study"]) == 100.0
+
+
+def test_stats_study_only_leaves_the_infrastructure_failures_unclassified():
+    every = json.loads(run("stats", ROOT / "sample_logs", "-f", "json").stdout)
+    study = json.loads(run("stats", ROOT / "sample_logs", "-f", "json", "--study-only").stdout)
+    moved = every["classified_outside_study"]
+    assert moved and study["classified_outside_study"] == 0
+    assert study["by_status"]["unclassified"] == every["by_status"]["unclassified"] + moved
+    assert [row["id"] for row in study["dimensions"]] == ["deep_learning", "execution_environment", "general_code", "data"]
+    assert [row["share_of_study"] for row in study["dimensions"]] == [
+        row["share_of_study"] for row in every["dimensions"] if row["study"]]
 
 
 def test_stats_chart_and_markdown_of_the_sample_logs():
@@ -117,9 +133,11 @@ def test_gpu_hours_come_from_each_jobs_metadata(tmp_path):
     assert document["jobs"] == 3 and document["failed"] == 3  # metadata files are not jobs
     assert document["gpu_hours"] == {"known": 3, "total": 15.0}  # 10.0 + 3.0 + 2.0
     hours_of = {row["id"]: row["gpu_hours"] for row in document["dimensions"]}
-    assert hours_of == {"deep_learning": 2.0, "execution_environment": 3.0, "general_code": 10.0, "data": 0.0}
+    assert hours_of == {"deep_learning": 2.0, "execution_environment": 3.0, "general_code": 10.0, "data": 0.0,
+                        "infrastructure": 0.0}
     shares = {row["id"]: row["gpu_share"] for row in document["dimensions"]}
-    assert shares == {"deep_learning": 13.3, "execution_environment": 20.0, "general_code": 66.7, "data": 0.0}
+    assert shares == {"deep_learning": 13.3, "execution_environment": 20.0, "general_code": 66.7, "data": 0.0,
+                      "infrastructure": 0.0}
     # never: j1 and j2, retried 3 + 1 = 4 times; wasted 3 x 10.0 + 1 x 3.0 = 33.0; one more of each 13.0
     assert document["retry_waste"] == {"jobs": 2, "retries": 4, "wasted_gpu_hours": 33.0, "per_retry_gpu_hours": 13.0}
     assert {row["advice"]: row["retries"] for row in document["retry"]} == {

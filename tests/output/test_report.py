@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 from typing import Optional
@@ -281,7 +281,7 @@ def hostile_page() -> str:
 # The elements the templates write: a hostile string that became markup would add one.
 ELEMENTS = {"#document", "html", "head", "meta", "title", "style", "body", "header", "h1", "h2", "p", "code", "dl",
             "div", "dt", "dd", "section", "figure", "figcaption", "span", "svg", "desc", "text", "rect", "table",
-            "thead", "tbody", "tr", "th", "td", "button", "ol", "li", "strong", "footer", "script"}
+            "thead", "tbody", "tr", "th", "td", "button", "ol", "li", "strong", "footer", "script", "wbr"}
 
 
 def test_hostile_text_is_escaped_in_every_place_it_appears():
@@ -483,6 +483,21 @@ def test_the_details_hold_the_excerpt_with_the_failure_line_marked(doc):
     assert facts["Retry advice"] == "maybe: " + RETRY_ADVICE["maybe"]
     assert facts["Earlier runs"] == "the platform ran this job 1 time before this run"
     assert facts["Category"] == "GPU out of memory (gpu_out_of_memory, deep_learning)"
+
+
+def test_job_names_and_paths_may_wrap_after_separators_only():
+    name = "runs/2024-05-06_transformer-xl.wt103/seed<1>&co"
+    records = [replace(RECORDS[0], job=name, file=name + "/stderr.txt"), *RECORDS[1:]]
+    html_text = page(records=records)
+    assert ("runs/<wbr>2024-<wbr>05-<wbr>06_<wbr>transformer-<wbr>xl.<wbr>wt103/<wbr>seed&lt;1&gt;&amp;co</button>"
+            in html_text)  # escaped, then a break after each separator that a word follows
+    assert "runs/<wbr>2024-<wbr>05-<wbr>06_<wbr>transformer-<wbr>xl.<wbr>wt103/<wbr>seed&lt;1&gt;&amp;co/<wbr>stderr.<wbr>txt:14" in html_text
+    row = cells(rows(parse(html_text))[0])
+    assert row["job"].one("button").text() == name and row["location"].text() == name + "/stderr.txt:14"
+    for cell in (row["job"].one("button"), row["location"]):
+        pieces = [child for child in cell.children if isinstance(child, str)]
+        assert len(pieces) == len(cell.all("wbr")) + 1 >= 8  # no two <wbr> together, none at either end
+        assert all(piece[-1] in "/-_." for piece in pieces[:-1])  # each <wbr> follows a separator
 
 
 def test_long_lines_are_clipped(doc):

@@ -244,6 +244,40 @@ def test_hostile_log_text_stays_text_in_the_browser(browser, tmp_path):
     assert severe(browser) == []
 
 
+# The lines an element's text is drawn on, measured character by character.
+DRAWN_LINES = """var lines = [], current = '', top = null;
+    var walker = document.createTreeWalker(arguments[0], NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        var node = walker.currentNode;
+        for (var i = 0; i < node.data.length; i++) {
+            var range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+            var rect = range.getClientRects()[0];
+            if (!rect) { continue; }
+            if (top !== null && rect.top > top + 2) { lines.push(current); current = ''; }
+            top = rect.top; current += node.data[i];
+        } }
+    lines.push(current); return lines;"""
+
+
+@pytest.mark.parametrize("width", [1280, 700])
+def test_a_long_job_name_wraps_at_its_separators_not_inside_words(browser, tmp_path, width):
+    name = "experiments/2024-05-06_transformer-xl_wikitext103/sweep_learning-rate_0.0003/seed-1234/attempt_2"
+    records = [replace(RECORDS[0], job=name, file=name + "/stderr.txt"), *RECORDS[1:]]
+    out = tmp_path / "long.html"
+    out.write_text(render_report(records, stats(), EXCERPTS, datetime.now(timezone.utc), []), encoding="utf-8")
+    size = browser.get_window_size()
+    browser.set_window_size(width, 900)
+    try:
+        browser.get(out.as_uri())
+        for selector, text in (("td.job button", name), ("td.location", name + "/stderr.txt:14")):
+            lines = browser.execute_script(DRAWN_LINES, browser.find_element("css selector", f"#jobs tbody tr.job {selector}"))
+            assert "".join(lines) == text and len(lines) > 2, lines  # it wraps, and shows every character
+            assert all(line[-1] in "/-_." for line in lines[:-1]), lines  # each line ends at a separator
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+    assert severe(browser) == []
+
+
 def decode_png(data: bytes) -> tuple[int, int, list[tuple[int, int, int]]]:
     """Width, height and RGB pixels of an 8-bit RGB or RGBA PNG (what Chromium writes), by the PNG spec."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"

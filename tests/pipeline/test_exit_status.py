@@ -10,6 +10,7 @@ from philly_triage._internal.pipeline.verdict import classify_job
 from philly_triage._internal.pipeline.job_files import job_at
 from philly_triage._internal.pipeline.exit_status import last_exit_status, status_of
 from philly_triage._internal.pipeline.lines import ByteLines
+from philly_triage._internal.pipeline.match import Matcher
 from philly_triage.models import Status
 
 PROGRESS = "epoch 1 step 100 loss 0.912\nepoch 1 step 200 loss 0.877\n"
@@ -89,9 +90,15 @@ def test_oom_killed_is_cpu_out_of_memory(tmp_path, markers, matcher):
     assert record.category == "cpu_out_of_memory" and record.exit_code == 137
 
 
-def test_a_time_limit_is_never_one_of_the_studys_categories(tmp_path, markers, matcher):
+def test_a_time_limit_is_never_one_of_the_studys_categories(tmp_path, markers, matcher, catalogue):
     log = PROGRESS + "slurmstepd: error: *** JOB 1234 ON node07 CANCELLED AT 2026-12-01T10:00:00 DUE TO TIME LIMIT ***\n"
     record = record_of(tmp_path, {"slurm-1234.out": log}, markers, matcher)
+    # the infrastructure dimension's time_limit, outside the study
+    assert (record.status, record.category, record.dimension) == (Status.CLASSIFIED, "time_limit", "infrastructure")
+    assert record.retry == "environment" and not catalogue.rule("time_limit").study
+    # without it (--study-only), a stop from outside, as the study would have it
+    (tmp_path / "study").mkdir()
+    record = record_of(tmp_path / "study", {"slurm-1234.out": log}, markers, Matcher(catalogue.study_only()))
     assert record.status == Status.UNCLASSIFIED and record.reason.startswith("stopped from outside")
 
 

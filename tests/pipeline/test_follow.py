@@ -197,3 +197,17 @@ def test_wait_ends_when_a_changed_jobs_quiet_time_does(classifier, tmp_path):
     time.sleep(follower.wait(5.0))
     assert [r.category for r in follower.poll()] == ["gpu_out_of_memory"]
     assert follower.wait(0.25) == 0.25
+
+
+def test_a_log_rewritten_to_the_same_size_between_two_looks_is_a_new_run(classifier, tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text(PROGRESS + OOM)
+    follower, _ = make_follower(classifier, [log])
+    assert follower.start() == []  # there at start: not reported
+    os.truncate(log, 0)
+    log.write_text(PROGRESS + OOM)  # the job ran again and failed the same way, before the next look
+    stamp = log.stat().st_mtime + 1  # a distinct modification time, whatever the file system's resolution
+    os.utime(log, (stamp, stamp))
+    [record] = follower.poll()
+    assert record.category == "gpu_out_of_memory"
+    assert follower.poll() == []  # and once only

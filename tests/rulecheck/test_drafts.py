@@ -83,7 +83,7 @@ def test_a_group_with_no_literal_words_gets_no_draft(tmp_path):
 
 @pytest.mark.slow  # runs cluster --suggest over the corpus
 def test_a_draft_as_written(tmp_path, corpus):
-    run("cluster", corpus, "--suggest", tmp_path / "drafts")
+    run("cluster", "--study-only", corpus, "--suggest", tmp_path / "drafts")
     text = (tmp_path / "drafts" / "comm_error_run_initialization_has_timed.yaml").read_text()
     rule = yaml.safe_load(text)
     assert text.startswith("# Drafted by `triage cluster --suggest` from a group of 3 failed jobs.")
@@ -99,16 +99,16 @@ def test_a_draft_as_written(tmp_path, corpus):
 @pytest.mark.slow  # clusters, checks, tests and classifies the corpus twice
 def test_drafted_rules_check_test_and_classify_the_jobs(tmp_path, corpus):
     drafts = tmp_path / "drafts"
-    result = run("cluster", corpus, "--suggest", drafts)
+    result = run("cluster", "--study-only", corpus, "--suggest", drafts)
     assert result.exit_code == 0, result.output
     files = sorted(drafts.glob("*.yaml"))
     assert len(files) == len(CORPUS) and result.stderr.count("triage: drafted ") == len(CORPUS)
     check = run("rules", "check", drafts, "--strict")
     assert check.exit_code == 0 and "0 errors, 0 warnings" in check.output, check.output
-    tested = run("rules", "test", drafts)
+    tested = run("rules", "test", "--study-only", drafts)
     assert tested.exit_code == 0, tested.output
-    before = [json.loads(line) for line in run("classify", corpus, "-f", "jsonl").stdout.splitlines()]
-    after = [json.loads(line) for line in run("classify", corpus, "-f", "jsonl", "--rules", drafts).stdout.splitlines()]
+    before = [json.loads(line) for line in run("classify", "--study-only", corpus, "-f", "jsonl").stdout.splitlines()]
+    after = [json.loads(line) for line in run("classify", "--study-only", corpus, "-f", "jsonl", "--rules", drafts).stdout.splitlines()]
     assert {r["status"] for r in before} == {"unclassified"}
     assert {r["status"] for r in after} == {"classified"}
     by_group: dict[str, set] = {}
@@ -121,9 +121,9 @@ def test_drafted_rules_check_test_and_classify_the_jobs(tmp_path, corpus):
 @pytest.mark.slow  # runs cluster --suggest over the corpus twice
 def test_suggest_never_overwrites_a_rule_file(tmp_path, corpus):
     drafts = tmp_path / "drafts"
-    assert run("cluster", corpus, "--suggest", drafts).exit_code == 0
+    assert run("cluster", "--study-only", corpus, "--suggest", drafts).exit_code == 0
     before = {p.name: p.read_text() for p in drafts.glob("*.yaml")}
-    result = run("cluster", corpus, "--suggest", drafts)
+    result = run("cluster", "--study-only", corpus, "--suggest", drafts)
     assert result.exit_code == 2 and "exists already" in result.stderr
     assert {p.name: p.read_text() for p in drafts.glob("*.yaml")} == before
 
@@ -132,7 +132,7 @@ def test_broken_rule_files_in_the_suggest_directory_are_reported(tmp_path, corpu
     drafts = tmp_path / "drafts"
     drafts.mkdir()
     (drafts / "broken.yaml").write_text("id: broken\nname: [\n")
-    result = run("cluster", corpus, "--suggest", drafts)
+    result = run("cluster", "--study-only", corpus, "--suggest", drafts)
     assert result.exit_code == 2 and "broken.yaml" in result.stderr and "Traceback" not in result.output
 
 

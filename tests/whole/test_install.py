@@ -30,7 +30,7 @@ def test_fresh_install_outside_the_checkout(tmp_path):
         [str(python), "-c", "from philly_triage._internal.catalogue.load import load_catalogue; print(len(load_catalogue().rules))"],
         check=True, cwd=work, capture_output=True, text=True, env=clean,
     )
-    assert count.stdout.strip() == "20"
+    assert count.stdout.strip() == "28"  # the study's 20 categories and the 8 of the infrastructure dimension
     output = subprocess.run(
         [str(env_dir / "bin" / "triage"), "classify", "job.log", "-f", "jsonl"],
         check=True, cwd=work, capture_output=True, text=True, env=clean,

@@ -47,7 +47,8 @@ def test_every_job_has_an_expectation(name, records):
 def test_every_category_is_covered_twice(name, catalogue):
     categories = [e["category"] for e in expectations(name).values()]
     for rule in catalogue.rules:
-        assert categories.count(rule.id) >= 2, rule.id
+        if rule.study:  # the infrastructure categories are covered by tests/data/real_messages.yaml and their examples
+            assert categories.count(rule.id) >= 2, rule.id
     assert categories.count("no_failure") >= 2
 
 

@@ -162,7 +162,9 @@ def done_counts(stderr: str, name: str) -> tuple[int, int]:
 
 def check_document(kind: str, text: str, name: str, done: int, total: int, jobs: list[str]) -> None:
     """The output of an interrupted run in one format: whole, valid, the jobs done in order, and
-    (where the format has a place for it) saying the run was interrupted."""
+    (where the format has a place for it) saying the run was interrupted. JSONL and CSV have no such
+    place: each of their lines is a record to their readers, so they hold the records done and
+    nothing else, and the exit status (130, 143) and stderr's last line say the run was cut short."""
     said = f"triage was interrupted by {name} after {done} of {total} jobs"
     assert SEPARATOR not in text or kind in ("table", "csv", "junit", "github", "markdown")
     if kind == "json":
@@ -240,6 +242,19 @@ def test_a_signal_to_the_whole_group_stops_every_output_file(logs, tmp_path, nam
         check_document(kind, path.read_text(encoding="utf-8"), name, done, total, jobs)
     assert not any(json.loads(line)["status"] == "error" for line in files["jsonl"].read_text().splitlines()), \
         "a worker the signal reached was taken for a dead one"
+
+
+@linux_only
+@pytest.mark.parametrize("kind", ["sarif", "json"])
+def test_ctrl_c_with_the_document_on_stdout_by_output_dash(logs, tmp_path, kind):
+    """`-o FORMAT:-` puts the document on stdout (and nothing else there): interrupted, it says so."""
+    progress = tmp_path / "progress.jsonl"
+    process = start("classify", "-o", f"{kind}:-", "-o", f"jsonl:{progress}", "--jobs", "2", logs)
+    started_classifying(process, progress)
+    stdout, stderr, took = stop(process, signal.SIGINT, group=True)
+    assert took < STOP_WITHIN and process.returncode == 130, stderr
+    done, total = done_counts(stderr, "SIGINT")
+    check_document(kind, stdout, "SIGINT", done, total, sorted(str(p) for p in logs.iterdir()))
 
 
 @linux_only

@@ -1,7 +1,9 @@
 """Group failures no rule knows by the template of their message, largest group first.
 
-Each failure message is masked first (``masking.mask`` with quoted names: numbers, paths, ids,
-shapes, quoted names and times become ``<n>``, ``<path>``, ...). The masked messages then go to
+Each failure message is first written in the one wording data/wordings.yaml gives its failure
+(``wordings.canonical``: a shell's, faulthandler's and an interactive shell's report of one
+segfault are all ``Segmentation fault``), then masked (``masking.mask`` with quoted names:
+numbers, paths, ids, shapes, quoted names and times become ``<n>``, ``<path>``, ...). The masked messages then go to
 Drain (the Drain3 library's fixed-depth parse tree), which merges templates that differ in a few
 tokens and marks those tokens ``<*>``. Messages are fed in a sorted order and groups are sorted
 by size and template, so the same failures always give the same groups in the same order,
@@ -15,6 +17,7 @@ from typing import Iterable, Optional
 
 import regex
 
+from philly_triage._internal.analysis.wordings import canonical
 from philly_triage._internal.pipeline.masking import mask
 from philly_triage.models import FailureRecord, Status
 
@@ -81,7 +84,7 @@ def members_of(records: Iterable[FailureRecord], include_classified: bool = Fals
 def cluster(members: Iterable[Member]) -> list[Cluster]:
     """Group ``members`` by template: largest group first, then by template; members by job."""
     miner = _template_miner()
-    keyed = sorted(((mask(m.message, quoted=True), m) for m in members),
+    keyed = sorted(((mask(canonical(m.message), quoted=True), m) for m in members),
                    key=lambda pair: (pair[0], pair[1].job, pair[1].file or "", pair[1].line or 0))
     groups: dict[int, list[Member]] = {}
     for masked, member in keyed:

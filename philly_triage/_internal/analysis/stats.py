@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Iterable, Optional, Sequence
 
-from philly_triage._internal.catalogue.load import Catalogue
+from philly_triage._internal.catalogue.load import TAXONOMY_DIMENSIONS, Catalogue
 from philly_triage.models import RETRY_ADVICE, STAGES, FailureRecord, Status
 from philly_triage._internal.analysis.study import Study, load_study
 
@@ -38,6 +38,8 @@ class DimensionRow:
     gpu_hours: float
     gpu_share: Optional[float]  # of the failed jobs' known GPU hours; None when none are known
     study_share: Optional[float]  # the study's share of all failures; None for a dimension it lacks
+    study: bool  # a dimension of the study's kind of failure (its rules are not marked study: false)
+    share_of_study: Optional[float]  # of the failures classified in the study's categories; None outside them
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class CategoryRow:
     gpu_hours: float
     gpu_share: Optional[float]
     retry: str
+    study: bool  # False for a category outside the study (the infrastructure dimension)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,8 @@ class Stats:
     gpu_hours_known: int  # failed jobs whose GPU hours are known
     gpu_hours_total: float
     retries_known: int  # failed jobs whose retry count is known (not in the JSON contract)
+    in_study: int  # classified failures of the study's categories: what is compared with the study
+    outside_study: int  # classified failures outside it (study: false): counted, not compared
     dimensions: tuple[DimensionRow, ...]
     categories: tuple[CategoryRow, ...]
     stages: tuple[StageRow, ...]
@@ -112,6 +117,8 @@ class Stats:
             "jobs": self.jobs,
             "failed": self.failed,
             "by_status": dict(self.by_status),
+            "classified_in_study": self.in_study,
+            "classified_outside_study": self.outside_study,
             "gpu_hours": {"known": self.gpu_hours_known, "total": self.gpu_hours_total},
             "dimensions": [asdict(row) for row in self.dimensions],
             "categories": [asdict(row) for row in self.categories],
@@ -130,6 +137,7 @@ def aggregate(records: Sequence[FailureRecord], catalogue: Catalogue, study: Opt
     study = study or load_study()
     failed = [r for r in records if r.status.failed]
     classified = [r for r in failed if r.status is Status.CLASSIFIED]
+    in_study = [r for r in classified if _in_study(r, catalogue)]
     known = [r.gpu_hours for r in failed if r.gpu_hours is not None]
     cost = _Cost(math.fsum(known) if known else None)
     by_advice = _grouped(failed, lambda r: r.retry if r.retry in RETRY_ADVICE else "unknown")
@@ -139,7 +147,9 @@ def aggregate(records: Sequence[FailureRecord], catalogue: Catalogue, study: Opt
         gpu_hours_known=len(known),
         gpu_hours_total=hours(known),
         retries_known=sum(r.retries is not None for r in failed),
-        dimensions=_dimension_rows(classified, catalogue, study, cost),
+        in_study=len(in_study),
+        outside_study=len(classified) - len(in_study),
+        dimensions=_dimension_rows(classified, in_study, catalogue, study, cost),
         categories=_category_rows(classified, catalogue, cost),
         stages=_stage_rows(failed, study, cost),
         retry=tuple(_retry_row(advice, by_advice.get(advice, []), len(failed)) for advice in RETRY_ADVICE),
@@ -164,17 +174,32 @@ class _Cost:
         return share(math.fsum(r.gpu_hours for r in group if r.gpu_hours is not None), self.total)
 
 
-def _dimension_rows(classified: list[FailureRecord], catalogue: Catalogue, study: Study,
-                    cost: _Cost) -> tuple[DimensionRow, ...]:
+def _in_study(record: FailureRecord, catalogue: Catalogue) -> bool:
+    """Whether a classified failure is of the study's kind: its rule is not marked ``study: false``
+    (a record of a rule this catalogue lacks: its dimension is one of the study's)."""
+    rule = catalogue.rule(record.category or "")
+    return rule.study if rule is not None else record.dimension in TAXONOMY_DIMENSIONS
+
+
+def _dimension_rows(classified: list[FailureRecord], in_study: list[FailureRecord], catalogue: Catalogue,
+                    study: Study, cost: _Cost) -> tuple[DimensionRow, ...]:
     """One row per dimension of the catalogue, in its order, then any other a record names (one
-    classified with another catalogue), so that the rows always add up to the classified jobs."""
+    classified with another catalogue), so that the rows always add up to the classified jobs.
+    ``share_of_study`` is of the failures in the study's categories, the figure to set beside the
+    study's share: the study left platform failures out, so they must not dilute the comparison."""
     groups = _grouped(classified, lambda r: r.dimension or "")
+    studied = _grouped(in_study, lambda r: r.dimension or "")
     order = list(catalogue.dimensions) + sorted(d for d in groups if d not in catalogue.dimensions)
     rows = []
     for dimension in order:
         group = groups.get(dimension, [])
+        rules = [rule for rule in catalogue.rules if rule.dimension == dimension]
+        of_study = any(rule.study for rule in rules) if rules else dimension in studied or (
+            not group and dimension in TAXONOMY_DIMENSIONS)
+        part = studied.get(dimension, [])
         rows.append(DimensionRow(dimension, len(group), share(len(group), len(classified)), cost.hours(group),
-                                 cost.share(group), study.dimension_share(dimension)))
+                                 cost.share(group), study.dimension_share(dimension), of_study,
+                                 share(len(part), len(in_study)) if of_study else None))
     return tuple(rows)
 
 
@@ -192,6 +217,7 @@ def _category_rows(classified: list[FailureRecord], catalogue: Catalogue, cost: 
             gpu_hours=cost.hours(group),
             gpu_share=cost.share(group),
             retry=rule.retry if rule else group[0].retry or "unknown",
+            study=_in_study(group[0], catalogue),
         ))
     return tuple(sorted(rows, key=lambda row: (-row.count, row.id)))
 

@@ -50,7 +50,9 @@ def load_expectations(path: Path, catalogue: Catalogue) -> Expectations:
     """Read and validate one expectations file; raise ExpectationsError listing every problem.
 
     The schema (schemas/expectations.schema.json) judges each entry's shape; what is left here is
-    what it cannot know: that each category is a rule of ``catalogue`` or a status word.
+    what it cannot know: that each category is a rule of ``catalogue`` or a status word. A category
+    of a rule that ``--study-only`` left out (``catalogue.left_out``) is expected as ``unclassified``:
+    what the study's catalogue says of that failure.
     """
     name = str(path)
     try:
@@ -59,7 +61,8 @@ def load_expectations(path: Path, catalogue: Catalogue) -> Expectations:
         raise ExpectationsError([Problem(name, err.line, None, err.message)]) from None
     found = violations(document, "expectations", split=_job_named)
     problems = [Problem(name, v.line, None, v.message) for v in found]
-    labels = tuple(rule.id for rule in catalogue.rules) + STATUS_LABELS
+    left_out = {rule.id for rule in catalogue.left_out}
+    labels = tuple(rule.id for rule in catalogue.rules) + STATUS_LABELS + tuple(sorted(left_out))
     jobs = {}
     for key, value in (document.data.items() if isinstance(document.data, dict) else ()):
         where = (key, "category") if isinstance(value, dict) else (key,)
@@ -72,7 +75,8 @@ def load_expectations(path: Path, catalogue: Catalogue) -> Expectations:
             problems.append(Problem(name, document.line_of(*where), None,
                                     f"job '{key}': unknown category '{entry['category']}'{hint}"))
             continue
-        jobs[key] = Expected(entry["category"], entry.get("file"), entry.get("line"), document.line_of(key))
+        category = "unclassified" if entry["category"] in left_out else entry["category"]
+        jobs[key] = Expected(category, entry.get("file"), entry.get("line"), document.line_of(key))
     if problems:
         raise ExpectationsError(sorted(problems, key=lambda p: p.line or 0))
     return Expectations(name, jobs)

@@ -43,7 +43,7 @@ class RuleSource:
     """A directory of rule files (searched recursively) or one rule file, and where it was named."""
 
     path: Path
-    origin: str  # "built-in", "project", "TRIAGE_RULES" or "--rules"
+    origin: str  # "built-in", "project", "TRIAGE_RULES", "config" (the project configuration) or "--rules"
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ class Catalogue:
     rules: tuple[Rule, ...]
     sources: tuple[RuleSource, ...] = ()
     stages: tuple[StageMarker, ...] = ()  # every source's stages.yaml, in source order
+    left_out: tuple[Rule, ...] = ()  # the rules study_only() dropped (study: false)
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -63,6 +64,12 @@ class Catalogue:
 
     def rule(self, rule_id: str) -> Optional[Rule]:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+    def study_only(self) -> "Catalogue":
+        """This catalogue without the rules outside the study (``study: false``: the infrastructure
+        dimension), as ``--study-only`` asks: their failures are then unclassified, as in the study."""
+        return replace(self, rules=tuple(rule for rule in self.rules if rule.study),
+                       left_out=self.left_out + tuple(rule for rule in self.rules if not rule.study))
 
 
 def builtin_rules_dir() -> Path:

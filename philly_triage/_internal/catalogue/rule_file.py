@@ -114,6 +114,7 @@ class _RuleReader:
             hint=" ".join(data["hint"].split()),
             priority=data.get("priority", 50),
             retry=data.get("retry", "unknown"),
+            study=data.get("study", True),
             keywords=tuple(keywords),
             exceptions=tuple(data.get("exceptions") or ()),
             patterns=tuple(Pattern(text, frame, line=self.doc.line_of(*path)) for path, text, frame in patterns),

@@ -22,7 +22,7 @@ from philly_triage._internal.catalogue.schema_quick import plainly_valid
 from philly_triage._internal.catalogue.yaml_source import YamlDocument
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-SCHEMAS = ("rule", "stages", "markers", "expectations", "job-meta", "record", "classify-output")
+SCHEMAS = ("rule", "stages", "markers", "expectations", "job-meta", "record", "classify-output", "config")
 # Keywords that judge a value on its own: their sentence ends with the value (", not 'high'").
 VALUE_KEYWORDS = frozenset({
     "type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum",

@@ -1,4 +1,5 @@
-"""Decide which rule sources a run uses: built-in, project-local, TRIAGE_RULES, then --rules.
+"""Decide which rule sources a run uses: built-in, project-local, TRIAGE_RULES, the project
+configuration's ``rules`` (catalogue/config.py), then --rules.
 
 Later sources win: a rule whose id an earlier source already defined replaces it. So a team's
 project rules can refine the built-in catalogue, and a one-off ``--rules`` can refine both.
@@ -21,8 +22,10 @@ def resolve_sources(
     use_builtin: bool = True,
     environ: Optional[Mapping[str, str]] = None,
     cwd: Optional[Path] = None,
+    config_paths: Sequence[Path] = (),
 ) -> list[RuleSource]:
-    """The sources in the order they are merged."""
+    """The sources in the order they are merged: built-in, the nearest .triage/rules/, TRIAGE_RULES,
+    the project configuration's ``rules`` (``config_paths``), then --rules."""
     environ = os.environ if environ is None else environ
     sources = [builtin_source()] if use_builtin else []
     cwd = cwd or Path.cwd()
@@ -32,6 +35,7 @@ def resolve_sources(
     for entry in environ.get(ENV_VAR, "").split(os.pathsep):
         if entry.strip():
             sources.append(RuleSource(Path(entry.strip()).expanduser(), ENV_VAR))
+    sources.extend(RuleSource(Path(path), "config") for path in config_paths)
     sources.extend(RuleSource(Path(path), "--rules") for path in cli_paths)
     return sources
 

@@ -27,6 +27,7 @@ from philly_triage._internal.cli.scale import dask_option, dask_runner
 from philly_triage._internal.pipeline.discover import PathReading
 from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage._internal.pipeline.ranged import describe_read
+from philly_triage._internal.pipeline.select import Selected
 from philly_triage._internal.output.formats import OutputFormat, make_formatter
 from philly_triage._internal.output.formats.base import Formatter, Interruption, summary_line
 from philly_triage.models import FailureRecord, Job, Status
@@ -48,7 +49,7 @@ from philly_triage._internal.analysis.policy import BASELINE, IGNORED, Policy, P
     "--output", "-o", "outputs", multiple=True, metavar="[FORMAT:]FILE",
     help="Write the --format to FILE and show the table on the terminal. FORMAT:FILE writes that format "
     "instead (e.g. sarif:triage.sarif); with neither, FILE's extension names it (.json .jsonl .csv .sarif "
-    ".xml .md .txt). Repeatable.",
+    ".xml .md .txt). A FILE of - is stdout, which then shows that format alone. Repeatable.",
 )
 @click.option(
     "--fail-on", multiple=True, metavar="WHAT",
@@ -116,14 +117,17 @@ def classify(
       2    bad usage, a broken rule catalogue or baseline, an output that cannot be
            written, or worker processes that cannot start
       3    the run completed, --fail-on matched nothing, but triage could not
-           classify some jobs (their records say "error")
+           classify some jobs (their records say "error"); or --fail-on was
+           given and no job was found under PATHS (an empty input)
       130  Ctrl-C stopped the run (the records finished by then are written, and
            the documents say the run was interrupted)
       143  SIGTERM stopped it (timeout, Kubernetes, Slurm), 129 SIGHUP: as Ctrl-C
     """
     classifier = open_classifier(rule_paths, no_builtin_rules, full=full, gpus=gpus, reading=reading)
     catalogue = classifier.catalogue
-    fmt_given = ctx.get_parameter_source("output_format") is not ParameterSource.DEFAULT
+    # A --format from the project configuration is a default, as the built-in one is: an --output
+    # FILE's extension still names that file's format, and stdout then shows the table.
+    fmt_given = ctx.get_parameter_source("output_format") not in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
     try:
         known = frozenset().union(*(load_baseline(path) for path in baselines))
         policy = Policy.parse(fail_on, catalogue, ignore, hide_ignored, known)
@@ -162,7 +166,10 @@ def classify(
         fail(f"cannot write the output: {err}")
     warn_timeouts(run.timed_out)
     if not quiet:
-        report_run(run, show_summary=stdout_kind is OutputFormat.TABLE)
+        report_run(run)
+    if policy.fail_on and run.found_nothing():  # --quiet does not hide it: it is the run's verdict
+        click.echo(f"triage: error: {run.nothing_found(paths)}", err=True)
+        sys.exit(EXIT_TOOL_ERRORS)
     sys.exit(run.exit_status())
 
 
@@ -180,11 +187,11 @@ def open_outputs(targets: list[Target], color: str, catalogue: Catalogue) -> lis
     return formatters
 
 
-def report_run(run: "Run", show_summary: bool) -> None:
-    """The human end of a run, on stderr: the summary line under the table, hidden and error counts."""
-    if show_summary:
-        read = f" ({describe_readings(run.readings)})" if run.readings else ""
-        click.echo(summary_line(run.records) + read, err=True)
+def report_run(run: "Run") -> None:
+    """The human end of a run, on stderr (whatever the format): the summary line, with how the
+    paths were read and what --exclude/--include left out, then hidden and error counts."""
+    read = "; ".join(part for part in (describe_readings(run.readings), run.left_out) if part)
+    click.echo(summary_line(run.records) + (f" ({read})" if read else ""), err=True)
     store = describe_read(*run.store_read)
     if store:  # URL paths only: how little of the objects the ranged reads fetched
         click.echo(f"triage: {store}", err=True)
@@ -209,6 +216,7 @@ class Run:
         self.interrupts = interrupts.Interrupts()
         self.jobs: Optional[tuple[Job, ...]] = None  # None until the paths are searched for jobs
         self.readings: tuple[PathReading, ...] = ()  # how each path given was read
+        self.left_out = ""  # what --exclude/--include left out, in words ('' for nothing)
         self.records: list[FailureRecord] = []
         self.hidden: Counter = Counter()
         self.timed_out: set[tuple[str, str]] = set()
@@ -227,6 +235,7 @@ class Run:
             self.started = True
         found = self.stdin.find(classifier, paths) if self.stdin else classifier.find(paths)
         self.jobs, self.readings = found.jobs, found.readings
+        self.left_out = found.describe() if isinstance(found, Selected) else ""
         outcomes = classifier.outcomes(self.jobs, processes, runner=runner)
         shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
         with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
@@ -277,6 +286,15 @@ class Run:
             output.stream.flush()
             if output.stream is not sys.stdout:
                 output.stream.close()
+
+    def found_nothing(self) -> bool:
+        """Whether the run completed without a single job to judge (an empty folder, say)."""
+        return self.jobs is not None and not self.records and self.stdin is None
+
+    def nothing_found(self, paths: Sequence[str]) -> str:
+        """Why --fail-on has nothing to judge: 'no jobs found under logs/ (...)'."""
+        why = f" ({self.left_out})" if self.left_out else ""
+        return f"no jobs found under {' '.join(paths)}{why}: --fail-on has nothing to judge"
 
     def exit_status(self) -> int:
         if self.matched:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 EXIT_TOOL_ERRORS = 3  # classify completed, nothing matched --fail-on, but some jobs could not be classified
+SELECTION = "triage.selection"  # the click context's meta key for --exclude/--include (reading_options)
 # A character the output cannot encode is written as its escape, e.g. \udcff for the byte 0xff of an
 # undecodable file name: in JSON that is the string's own escape, read back as the same character.
 UNENCODABLE = "backslashreplace"
@@ -33,11 +34,21 @@ PLAIN_WIDTH = 100_000  # piped output is read in files and CI logs: tables never
 # soft_wrap: lines such as "file:line: error: ..." stay whole, for editors and CI to parse
 
 
+STUDY_ONLY = "triage.study_only"  # ctx.meta key: --study-only was given
+
+
 def catalogue_options(command: Callable) -> Callable:
-    """Add --rules and --no-builtin-rules to a command."""
+    """Add --rules, --no-builtin-rules and --study-only to a command (open_catalogue applies the last)."""
     command = click.option(
-        "--no-builtin-rules", is_flag=True,
-        help="Leave out the built-in catalogue: use only --rules, TRIAGE_RULES and .triage/rules/.",
+        "--study-only", is_flag=True, expose_value=False,
+        callback=lambda ctx, _param, value: ctx.meta.__setitem__(STUDY_ONLY, value),
+        help="Use only the categories of the ICSE 2020 study: leave out the rules marked study: false (the "
+        "built-in infrastructure dimension), so that their failures are unclassified, as in the study.",
+    )(command)
+    command = click.option(
+        "--no-builtin-rules/--builtin-rules", "no_builtin_rules", default=False,
+        help="Leave out the built-in catalogue: use only --rules, TRIAGE_RULES, .triage/rules/ and the "
+        "configuration's rules (--builtin-rules: use it, whatever the configuration says).",
     )(command)
     return click.option(
         "--rules", "rule_paths", multiple=True, metavar="PATH", type=click.Path(path_type=Path),
@@ -65,18 +76,38 @@ def jobs_option(command: Callable) -> Callable:
 
 
 def reading_options(command: Callable) -> Callable:
-    """Add --job and --jobs-in, which force how the directories given are read; the command gets
-    ``reading`` (a discover.Reading) instead."""
+    """Add --job and --jobs-in, which force how the directories given are read, and --exclude and
+    --include (globs, pipeline/select.py); the command gets ``reading`` (a discover.Reading)
+    instead, and ``open_classifier`` the globs (through the click context: every command that
+    reads paths takes them without passing them on)."""
 
     @functools.wraps(command)
-    def with_reading(*args, one_job: bool, jobs_in: bool, **kwargs):
+    def with_reading(*args, one_job: bool, jobs_in: bool, exclude: tuple[str, ...], include: tuple[str, ...],
+                     **kwargs):
         from philly_triage._internal.pipeline.discover import Reading
+        from philly_triage._internal.pipeline.select import Selection, check_glob
 
         if one_job and jobs_in:
             raise click.UsageError("--job and --jobs-in contradict each other: give one of them")
+        for option, globs in (("--exclude", exclude), ("--include", include)):
+            for glob in globs:
+                problem = check_glob(glob)
+                if problem:
+                    raise click.UsageError(f"{option} {glob!r}: {problem}")
+        click.get_current_context().meta[SELECTION] = Selection(tuple(include), tuple(exclude))
         reading = Reading.JOB if one_job else Reading.JOBS_IN if jobs_in else Reading.AUTO
         return command(*args, reading=reading, **kwargs)
 
+    with_reading = click.option(
+        "--include", "include", multiple=True, metavar="GLOB",
+        help="Read only the jobs and log files that match GLOB (relative to the path given; without a "
+        "slash, a name at any depth; ** spans directories). Repeatable.",
+    )(with_reading)
+    with_reading = click.option(
+        "--exclude", "exclude", multiple=True, metavar="GLOB",
+        help="Leave out the jobs and log files that match GLOB, e.g. '*.pt', 'core*', 'runs/old/**'. "
+        "A job left with no file is left out. Repeatable; wins over --include.",
+    )(with_reading)
     with_reading = click.option(
         "--jobs-in", "jobs_in", is_flag=True,
         help="Read each directory given as a directory of jobs: each file or folder directly in it is one job.",
@@ -156,9 +187,14 @@ def color_option(command: Callable) -> Callable:
 
 def open_catalogue(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: Sequence[Path] = ()) -> Catalogue:
     """The merged catalogue for this run; a broken one ends the run with exit status 2."""
-    sources = resolve_sources(list(rule_paths) + list(extra), use_builtin=not no_builtin_rules)
+    from philly_triage._internal.cli.config import config_rules
+
+    sources = resolve_sources(list(rule_paths) + list(extra), use_builtin=not no_builtin_rules,
+                              config_paths=config_rules())
+    context = click.get_current_context(silent=True)
     try:
-        return load_catalogue(sources)
+        catalogue = load_catalogue(sources)
+        return catalogue.study_only() if context is not None and context.meta.get(STUDY_ONLY) else catalogue
     except CatalogueError as err:
         report_problems(err.problems)
         sys.exit(EXIT_USAGE)
@@ -192,7 +228,10 @@ def open_classifier(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: S
 
     catalogue = open_catalogue(rule_paths, no_builtin_rules, extra)
     storage = tuple(sorted(configured().items(), key=lambda item: item[0]))  # --storage-option, for the workers
-    return Classifier(catalogue, Options(full, gpus, reading or Reading.AUTO, storage=storage))
+    context = click.get_current_context(silent=True)
+    selection = context.meta.get(SELECTION) if context is not None else None  # --exclude/--include
+    globs = {"include": selection.include, "exclude": selection.exclude} if selection else {}
+    return Classifier(catalogue, Options(full, gpus, reading or Reading.AUTO, storage=storage, **globs))
 
 
 def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | None,

@@ -7,6 +7,7 @@ import importlib
 import os
 import signal
 import sys
+from pathlib import Path
 
 import click
 
@@ -19,6 +20,7 @@ from philly_triage._internal.cli.common import EXIT_OK
 COMMANDS = {
     "classify": "philly_triage._internal.cli.classify:classify",
     "cluster": "philly_triage._internal.cli.cluster:cluster_command",
+    "config": "philly_triage._internal.cli.config:config_command",
     "eval": "philly_triage._internal.cli.evaluate:eval_command",
     "explain": "philly_triage._internal.cli.explain:explain_command",
     "report": "philly_triage._internal.cli.report:report_command",
@@ -53,8 +55,22 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="triage")
-def cli() -> None:
-    """Find the failure that ended each deep-learning job, and say what kind it is."""
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    help="Read the configuration from FILE (a .toml file's [tool.triage] table, or YAML) instead of the "
+    "nearest .triage/config.yaml or pyproject.toml.",
+)
+@click.option("--no-config", is_flag=True, help="Read no configuration file: built-in defaults and the command line.")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None, no_config: bool) -> None:
+    """Find the failure that ended each deep-learning job, and say what kind it is.
+
+    Options a team sets once go in .triage/config.yaml or pyproject.toml's [tool.triage] (see
+    `triage config`); the command line wins over them.
+    """
+    from philly_triage._internal.cli.config import start  # the configuration, as each command's defaults
+
+    start(ctx, config_file, no_config)
 
 
 def main() -> None:

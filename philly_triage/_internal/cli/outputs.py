@@ -4,6 +4,8 @@
 asks for CI ("write SARIF for upload, show me the table"). ``--output FORMAT:FILE`` picks the
 file's format itself, so one run can write annotations to stdout, a job summary and a SARIF file.
 Without --format or a prefix, the file's extension says its format (``.sarif``, ``.xml`` ...).
+``-`` is stdout, as for every command that has --output: ``-o -`` writes the --format there,
+``-o sarif:-`` SARIF, and stdout then shows that alone (no table), so it can be piped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ EXTENSIONS = {
 }
 
 
+STDOUT = "-"
+
+
 class OutputError(ValueError):
     """An --output value that names no format, or a file that cannot be written."""
 
@@ -42,13 +47,19 @@ def plan_targets(fmt: OutputFormat, fmt_given: bool, outputs: tuple[str, ...], q
 
     stdout shows the --format when no --output took it to a file: with no --output at all, or
     with --format and only FORMAT:FILE outputs. Otherwise stdout shows the table for the person
-    watching, or nothing under --quiet.
+    watching, or nothing under --quiet. An --output of ``-`` (``FORMAT:-``) is stdout: it shows
+    that format alone.
     """
     files = [_file_target(value, fmt, fmt_given) for value in outputs]
-    paths = [os.path.abspath(t.path) for t in files]
+    paths = [os.path.abspath(t.path) for t in files if t.path is not None]
     for path in paths:
         if paths.count(path) > 1:
             raise OutputError(f"--output names {path} more than once")
+    to_stdout = [t for t in files if t.path is None]
+    if len(to_stdout) > 1:
+        raise OutputError("--output names stdout (-) more than once")
+    if to_stdout:
+        return to_stdout + [t for t in files if t.path is not None]
     plain = any(_prefix_format(value) is None for value in outputs)
     if outputs and (plain or not fmt_given):
         return files if quiet else [Target(OutputFormat.TABLE, None)] + files
@@ -56,10 +67,12 @@ def plan_targets(fmt: OutputFormat, fmt_given: bool, outputs: tuple[str, ...], q
 
 
 def _file_target(value: str, fmt: OutputFormat, fmt_given: bool) -> Target:
+    if value == STDOUT:
+        return Target(fmt, None)
     prefixed = _prefix_format(value)
     if prefixed is not None:
         kind, path = prefixed
-        return Target(kind, path)
+        return Target(kind, None if path == STDOUT else path)
     if fmt_given:
         return Target(fmt, value)
     kind = _format_of(value)

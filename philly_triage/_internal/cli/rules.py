@@ -19,6 +19,7 @@ from philly_triage._internal.analysis.evaluate import labelled_records
 from philly_triage._internal.rulecheck.check import check_sources
 from philly_triage._internal.rulecheck.examples import judge_log, run_examples
 from philly_triage._internal.catalogue.sources import resolve_sources
+from philly_triage._internal.cli.config import config_rules
 from philly_triage._internal.output.views.rule_check import render_check
 from philly_triage._internal.output.views.rule_tests import CaseReporter
 from philly_triage._internal.output.views.rules import render_rule, render_rule_table, rule_to_dict, shown_source
@@ -84,7 +85,7 @@ def check_rules(files, strict, rule_paths, no_builtin_rules, color) -> None:
     if files:
         sources = [RuleSource(path, "--rules") for path in files]
     else:
-        sources = resolve_sources(rule_paths, use_builtin=not no_builtin_rules)
+        sources = resolve_sources(rule_paths, use_builtin=not no_builtin_rules, config_paths=config_rules())
     report = check_sources(sources)
     render_check(report, make_console(sys.stdout, use_color(color, sys.stdout)))
     failed = report.errors or (strict and report.warnings)

@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import shlex
 import sys
-from pathlib import Path
-from typing import IO, Optional
+from typing import IO
 
 import click
 

@@ -144,8 +144,7 @@ def _batch_outcomes(future: distributed.Future, batch: Sequence[Job]) -> list[Ou
             why = "the Dask workers classifying this job's batch died"
         else:
             why = "the Dask task classifying this job's batch failed"
-        detail = f"{type(err).__name__}: {err}".strip()
-        reason = f"{why} ({detail})"
+        reason = f"{why} ({type(err).__name__}: {_one_line(err)})"
         return [Outcome(FailureRecord(job=job.name, status=Status.ERROR, reason=reason)) for job in batch]
     if len(outcomes) != len(batch):  # never expected: say so on each job rather than lose one
         reason = f"the Dask task for this job's batch answered {len(outcomes)} records for {len(batch)} jobs"
@@ -212,5 +211,4 @@ def dask_setup(worker) -> None:
 
 
 def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text
+    return " ".join(str(err).split()) or type(err).__name__

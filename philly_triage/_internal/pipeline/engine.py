@@ -21,6 +21,7 @@ from philly_triage._internal.pipeline.discover import Discovery, Reading, find_j
 from philly_triage._internal.pipeline.evidence import Evidence, gather_evidence
 from philly_triage._internal.pipeline.match import Matcher
 from philly_triage._internal.pipeline.parallel import Outcome, available_cores, run_in_workers
+from philly_triage._internal.pipeline.select import Selection, select
 from philly_triage._internal.pipeline.verdict import classify_job, classify_text
 from philly_triage.models import FailureRecord, Job
 
@@ -36,6 +37,8 @@ class Options:
     gpus: Optional[int] = None
     reading: Reading = Reading.AUTO
     storage: tuple = ()  # (key, value) pairs for the object-store back ends (--storage-option)
+    include: tuple[str, ...] = ()  # --include globs: only the jobs and files they match (select.py)
+    exclude: tuple[str, ...] = ()  # --exclude globs: jobs and files left out (select.py)
 
 
 class Classifier:
@@ -67,8 +70,10 @@ class Classifier:
 
     # discover
     def find(self, paths: Iterable[PathLike], reading: Optional[Reading] = None) -> Discovery:
-        """The jobs under ``paths`` in order, and how each path was read (discover.py)."""
-        return find_jobs([os.fspath(p) for p in paths], self.markers, reading or self.options.reading)
+        """The jobs under ``paths`` in order, and how each path was read (discover.py), less what
+        --exclude/--include leave out (select.py)."""
+        found = find_jobs([os.fspath(p) for p in paths], self.markers, reading or self.options.reading)
+        return select(found, Selection(self.options.include, self.options.exclude))
 
     def job_at(self, path: PathLike) -> Job:
         """``path`` read as one job: a file, or a directory whose logs are all one job's."""

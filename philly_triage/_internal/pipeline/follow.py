@@ -69,7 +69,7 @@ class Follower:
     clock: Callable[[], float] = time.time
     jobs: dict[str, JobState] = field(default_factory=dict)
     reported: set = field(default_factory=set)  # the keys of the failures reported (or there at start)
-    sizes: dict[tuple[int, int], int] = field(default_factory=dict)  # each file's size as last seen
+    sizes: dict[tuple[int, int], tuple] = field(default_factory=dict)  # each file's (size, mtime) as last seen
     truncations: dict[tuple[int, int], int] = field(default_factory=dict)
     warned: set = field(default_factory=set)
 
@@ -142,9 +142,12 @@ class Follower:
                 seen.append(Seen(path, None))
                 continue
             file_id = (st.st_dev, st.st_ino)
-            if st.st_size < self.sizes.get(file_id, 0):
+            size, mtime = self.sizes.get(file_id, (0, None))
+            # Shrank, or written again without growing (truncated and refilled to the same size
+            # between two looks): a new run of the log. Appends only ever make it grow.
+            if st.st_size < size or (st.st_size == size and mtime is not None and st.st_mtime != mtime):
                 self.truncations[file_id] = self.truncations.get(file_id, 0) + 1
-            self.sizes[file_id] = st.st_size
+            self.sizes[file_id] = (st.st_size, st.st_mtime)
             seen.append(Seen(path, file_id, st.st_size, st.st_mtime))
         return tuple(seen)
 

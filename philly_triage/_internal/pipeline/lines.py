@@ -29,9 +29,10 @@ MAX_LINE_BYTES = 8192  # a longer line (a progress bar that never printed a newl
 # once, so when it is not at the start of a line, what is before it is output the program left
 # without a newline (a progress bar killed mid-drawing): the line is the report alone. The shell
 # or script's name starts with "/" (whatever is before it: "...5.36it/s]/bin/bash") or with a
-# letter, "." or "~" that does not go on a word or path ("...it/s]run.sh").
+# letter, "." or "~" that does not go on a word or path ("...it/s]run.sh"); it is at most 256
+# characters, so a line of 8 KB of slashes costs one bounded scan per slash, not one to its end.
 SHELL_REPORT = re.compile(
-    r"(?:/|(?<![\w.~/+-])[A-Za-z.~])[\w.~/+-]*: line \d+:\s+\d+\s+(?:Killed|Segmentation fault|Aborted|Terminated"
+    r"(?:/|(?<![\w.~/+-])[A-Za-z.~])[\w.~/+-]{0,255}: line \d+:\s+\d+\s+(?:Killed|Segmentation fault|Aborted|Terminated"
     r"|Bus error|Floating point exception|Illegal instruction|Hangup|Quit|User defined signal [12]"
     r"|CPU time limit exceeded|File size limit exceeded)\b"
 )
@@ -46,16 +47,21 @@ def clean_line(segment: str, markers: Markers) -> tuple[str, str]:
     if segment.startswith("\ufeff"):
         segment = segment[1:]  # a byte order mark
     text, tag = strip_prefixes(segment.rstrip(), markers)
-    return without_glued_output(text), tag
+    return without_glued_output(text, markers), tag
 
 
-def without_glued_output(text: str) -> str:
-    """``text`` from the start of a shell's report of a killed command that something was printed
-    before without a newline; ``text`` itself otherwise."""
+def without_glued_output(text: str, markers: Markers) -> str:
+    """``text`` from the start of a shell's report of a killed command, when something was printed
+    before it without a newline: text that runs into it, or a progress bar (tqdm pads its last
+    drawing with spaces). A report after a space and words ("ERROR: run.sh: line 3: ...") is kept
+    whole: a logger wrote it so."""
     if ": line " not in text:
         return text  # the common case, found in one test
     found = SHELL_REPORT.search(text)
-    return text[found.start():] if found and found.start() > 0 else text
+    if found is None or found.start() == 0:
+        return text
+    before = text[:found.start()]
+    return text[found.start():] if not before[-1].isspace() or markers.is_progress(before) else text
 
 
 def strip_prefixes(text: str, markers: Markers) -> tuple[str, str]:

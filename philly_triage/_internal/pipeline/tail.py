@@ -27,7 +27,7 @@ from philly_triage._internal.pipeline.cost import HEAD_BYTES
 from philly_triage._internal.pipeline.read import COMPRESSED, SNIFF_BYTES, LogError, sniff_encoding
 from philly_triage._internal.pipeline.scan import FIRST_WINDOW, GROWTH, MAX_WINDOW
 from philly_triage._internal.pipeline.verdict import renamed
-from philly_triage.models import FailureRecord, Job, Status
+from philly_triage.models import FailureRecord, Job
 
 if TYPE_CHECKING:
     from philly_triage._internal.pipeline.engine import Classifier

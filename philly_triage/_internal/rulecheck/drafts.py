@@ -12,7 +12,7 @@ fix) is marked TODO.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable
 
@@ -280,6 +280,8 @@ def _passing_examples(catalogue: Catalogue, directory: Path) -> set[tuple[str, s
     from philly_triage._internal.rulecheck.examples import run_examples
 
     with_drafts = load_catalogue(list(catalogue.sources) + [RuleSource(directory, "--rules")])
+    known = {rule.id for rule in catalogue.rules}  # without the rules --study-only left out
+    with_drafts = replace(with_drafts, rules=tuple(rule for rule in with_drafts.rules if rule.study or rule.id in known))
     drafted = [rule for rule in with_drafts.rules if Path(rule.source).resolve().parent == directory.resolve()]
     results = run_examples(drafted, Classifier(with_drafts))
     return {(r.rule.id, r.example.text) for r in results if r.passed}

@@ -101,3 +101,30 @@ def test_markdown_without_gpu_hours_shows_dashes_and_says_none_classified():
     dimensions, stages, retry = tables(text)
     assert dimensions[1] == ["deep_learning", "0", "0.0%", "-", "-", "13.5%", "-"]  # nothing to compare
     assert retry[4] == ["unknown", RETRY_ADVICE["unknown"], "1", "100.0%", "-", "-"]
+
+
+def test_failures_outside_the_study_get_their_own_column_and_a_sentence():
+    # r1..r8 of the hand-worked records and 2 NCCL timeouts (infrastructure, study: false)
+    from tests.analysis.test_stats import RECORDS
+
+    with_outside = aggregate(RECORDS + [failed(job, "nccl_timeout", "training", 1.0, 0) for job in ("n1", "n2")],
+                             CATALOGUE)
+    lines = [line.rstrip() for line in plain_chart(with_outside).splitlines()]
+    heads = next(line for line in lines if line.startswith("Dimension "))
+    assert heads.split()[-3:] == ["study", "Study", "Diff"] and "Of study" in heads
+    row = next(line for line in lines if line.startswith("execution_environment "))
+    # 3 of 10 classified = 30.0%, 3 of the 8 of the study's kinds = 37.5%: 37.5 - 48.0 = -10.5, as without them
+    assert row.split()[2:4] == ["3", "30.0%"] and row.split()[-3:] == ["37.5%", "48.0%", "-10.5"]
+    infra = next(line for line in lines if line.startswith("infrastructure "))
+    assert infra.split()[-3:] == ["-", "-", "-"]
+    assert ("2 classified failures (infrastructure) are outside the study's taxonomy, which left platform failures "
+            "out: counted here, but compared with the study are the other 8 failures only.") in " ".join(lines)
+    markdown = stats_markdown(with_outside)
+    dimensions = tables(markdown)[0]
+    assert dimensions[0] == ["Dimension", "Jobs", "Share", "GPU hours", "GPU share", "Share of study", "Study share",
+                             "Difference (points)"]
+    assert ["execution_environment", "3", "30.0%", "1.50", "2.9%", "37.5%", "48.0%", "-10.5"] in dimensions
+    assert "outside the study" in markdown
+    # without such failures, nothing changes: no column, no sentence
+    alone = aggregate(RECORDS, CATALOGUE)
+    assert "Of study" not in plain_chart(alone) and "outside the study" not in stats_markdown(alone)

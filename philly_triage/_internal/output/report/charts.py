@@ -96,9 +96,13 @@ def dimension_chart(stats: dict) -> Chart:
     scale = max([row["share"] for row in rows] + [row["study_share"] or 0 for row in rows])
     drawn = []
     for row in rows:
-        bars = [Bar(row["share"], scale, f"{count(row['count'])} · {row['share']}%", "s-count",
+        # With failures outside the study (the infrastructure dimension), the study's share compares
+        # with the share among the failures of the study's kinds.
+        of_study = row.get("share_of_study")
+        beside = f" ({of_study}% of the study's kinds)" if of_study is not None and of_study != row["share"] else ""
+        bars = [Bar(row["share"], scale, f"{count(row['count'])} · {row['share']}%{beside}", "s-count",
                     f"{row['id']}: {count(row['count'])} {plural(row['count'], 'job')}, "
-                    f"{row['share']}% of the classified")]
+                    f"{row['share']}% of the classified{beside}")]
         if row["study_share"] is not None:
             bars.append(Bar(row["study_share"], scale, f"study {row['study_share']}%", "s-study",
                             f"{row['id']}: {row['study_share']}% of the failures in the study"))

@@ -126,7 +126,7 @@ def environment() -> jinja2.Environment:
         finalize=text.printable,  # every value written, before it is escaped
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(clip=text.clip, hours=text.hours, count=text.count)
+    env.filters.update(clip=text.clip, hours=text.hours, count=text.count, breakable=text.breakable)
     env.globals.update(plural=text.plural, retry_advice=RETRY_ADVICE)
     return env
 

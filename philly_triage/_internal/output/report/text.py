@@ -9,15 +9,26 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
+from markupsafe import Markup, escape
+
 MAX_CHARS = 500  # of one log line or failure message on the page
 # C0 and C1 control characters (but tab and newline) are not text; a page shows them as U+FFFD.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Where a name or path may wrap: after a separator that a word follows. Applied to escaped text,
+# whose entities (&amp; &lt; &#39;) hold none of these characters.
+SEPARATOR = re.compile(r"(?<=[/\\_.-])(?=[^\s/\\_.-])")
 
 
 def printable(value: Any) -> Any:
     """A text with every control character (but tab and newline) shown as U+FFFD. Markup (a str
     subclass: the page's own style and script, a macro's output) and numbers are left as they are."""
     return CONTROL.sub("\ufffd", value) if type(value) is str else value
+
+
+def breakable(value: Any) -> Markup:
+    """A job name or path, escaped, that may wrap after ``/``, ``\\``, ``-``, ``_`` and ``.`` (a
+    ``<wbr>`` after each), never inside a word: ``sample_logs/<wbr>criteo-<wbr>dlrm``."""
+    return Markup(SEPARATOR.sub("<wbr>", str(escape(printable(str(value))))))
 
 
 def clip(text: str, most: int = MAX_CHARS) -> str:

@@ -40,10 +40,22 @@ def percent(value: Optional[float]) -> str:
     return "-" if value is None else f"{value:.1f}%"
 
 
-def points(share: float, study: Optional[float], classified: int) -> str:
+def points(share: Optional[float], study: Optional[float], classified: int) -> str:
     """The difference from the study's share, in percentage points: '+2.5', '-8.0'; '-' without a
-    study share, or without classified jobs to compare."""
-    return "-" if study is None or not classified else f"{share - study:+.1f}"
+    study share, outside the study, or without classified jobs to compare."""
+    return "-" if share is None or study is None or not classified else f"{share - study:+.1f}"
+
+
+def outside_sentence(stats: Stats) -> str:
+    """What the comparison with the study leaves out: '' when every classified failure is of the
+    study's kind."""
+    if not stats.outside_study:
+        return ""
+    dimensions = ", ".join(row.id for row in stats.dimensions if not row.study and row.count)
+    return (f"{plural(stats.outside_study, 'classified failure')} ({dimensions}) "
+            f"{'is' if stats.outside_study == 1 else 'are'} outside the study's taxonomy, which left platform "
+            f"failures out: counted here, but compared with the study are the other "
+            f"{plural(stats.in_study, 'failure')} only.")
 
 
 def study_fact(failures: Optional[float], gpu_time: Optional[float]) -> str:
@@ -92,13 +104,19 @@ def waste_sentence(waste: RetryWaste) -> str:
 def render_stats(stats: Stats, console: Console) -> None:
     """The headline, four bar charts and the retry-waste sentence; plain text when colour is off."""
     gpu, classified = stats.gpu_hours_known > 0, stats.by_status["classified"]
+    outside = stats.outside_study > 0  # then "Of study" (the share among the study's kinds) is what compares
     console.print(Text(headline(stats), style="bold"))
     console.print(Text(gpu_line(stats)))
     _chart(console, f"Dimensions (share of the {plural(classified, 'classified failure')}; "
-                    "the study's share of all failures)",
-           ["Dimension", "Jobs", "Share"] + _gpu_heads(gpu) + ["Study", "Diff"],
+                    + (f"of study: of the {plural(stats.in_study, 'failure')} of the study's kinds; " if outside else "")
+                    + "the study's share of all failures)",
+           ["Dimension", "Jobs", "Share"] + _gpu_heads(gpu) + (["Of study"] if outside else []) + ["Study", "Diff"],
            [[row.id, row.count, percent(row.share)] + _gpu_cells(gpu, row.gpu_hours, row.gpu_share)
-            + [percent(row.study_share), points(row.share, row.study_share, classified)] for row in stats.dimensions])
+            + ([percent(row.share_of_study)] if outside else [])
+            + [percent(row.study_share), points(row.share_of_study, row.study_share, stats.in_study)]
+            for row in stats.dimensions])
+    if outside:
+        console.print(Text(outside_sentence(stats), style="dim"))
     _chart(console, "Categories (share of the classified failures)",
            ["Category", "Jobs", "Share"] + _gpu_heads(gpu) + ["Dimension", "Retry"],
            [[row.id, row.count, percent(row.share)] + _gpu_cells(gpu, row.gpu_hours, row.gpu_share)
@@ -151,17 +169,17 @@ def _chart(console: Console, title: str, heads: list[str], rows: list[list]) -> 
 def stats_markdown(stats: Stats) -> str:
     """The statistics as GitHub-flavoured Markdown: a heading, a line of counts, one table per chart.
     GPU hours and retries show '-' when none are known at all."""
-    classified = stats.by_status["classified"]
-
     def gpu(value: float) -> str:
         return f"{value:.2f}" if stats.gpu_hours_known else "-"
 
     def retries(value: int) -> str:
         return str(value) if stats.retries_known else "-"
 
+    outside = stats.outside_study > 0
     dimensions = [
-        (code(r.id), str(r.count), percent(r.share), gpu(r.gpu_hours), percent(r.gpu_share),
-         percent(r.study_share), points(r.share, r.study_share, classified))
+        (code(r.id), str(r.count), percent(r.share), gpu(r.gpu_hours), percent(r.gpu_share))
+        + ((percent(r.share_of_study),) if outside else ())
+        + (percent(r.study_share), points(r.share_of_study, r.study_share, stats.in_study))
         for r in stats.dimensions
     ]
     categories = [
@@ -181,9 +199,10 @@ def stats_markdown(stats: Stats) -> str:
     blocks = [
         f"## triage stats: {plural(stats.jobs, 'job')}, {stats.failed} failed",
         prose(f"{headline(stats)}. {gpu_line(stats)}."),
-        _section("Dimensions", "Share is of the classified failures; the study's share is of all its failures.",
-                 ("Dimension", "Jobs", "Share", "GPU hours", "GPU share", "Study share", "Difference (points)"),
-                 dimensions, numeric=6),
+        _section("Dimensions", "Share is of the classified failures; the study's share is of all its failures."
+                 + (f" {prose(outside_sentence(stats))}" if outside else ""),
+                 ("Dimension", "Jobs", "Share", "GPU hours", "GPU share") + (("Share of study",) if outside else ())
+                 + ("Study share", "Difference (points)"), dimensions, numeric=7 if outside else 6),
         _section("Categories", "Share is of the classified failures.",
                  ("Category", "Name", "Dimension", "Retry", "Jobs", "Share", "GPU hours", "GPU share"),
                  categories, numeric=4),
