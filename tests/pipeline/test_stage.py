@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from philly_triage._internal.catalogue.load import load_catalogue
@@ -18,7 +20,7 @@ from philly_triage._internal.pipeline.discover import discover_jobs
 from philly_triage._internal.catalogue.markers import default_markers
 from philly_triage._internal.pipeline.match import Matcher
 from philly_triage._internal.catalogue.stage_file import load_stage_file
-from philly_triage._internal.pipeline.stage import BLOCK, StageMark, resolve
+from philly_triage._internal.pipeline.stage import BLOCK, StageMark, line_starts, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKERS = default_markers()
@@ -226,3 +228,14 @@ def test_a_bug_in_stage_detection_keeps_the_verdict(matcher, tmp_path, monkeypat
     record = classify_job(job, matcher, MARKERS)
     assert record.status.value == "classified" and record.category == "key_not_found" and record.stage is None
     assert any("stage and GPU time not found: internal error" in note for note in record.notes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"\n", b"\r", b"epoch 1"]), max_size=60), st.data())
+def test_line_starts_are_each_hits_line_once_newest_first(pieces, data):
+    """The line starts of the marker hits, as a backward scan per hit would find them; each hit's
+    line scanned once (a long progress line with a hit every few bytes stays linear)."""
+    text = b"".join(pieces)
+    hits = data.draw(st.lists(st.integers(0, max(len(text) - 1, 0)), max_size=20)) if text else []
+    naive = sorted({text.rfind(b"\n", 0, hit) + 1 for hit in hits}, reverse=True)
+    assert line_starts(text, hits) == naive

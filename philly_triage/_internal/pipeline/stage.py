@@ -79,8 +79,7 @@ class StageReader:
             if start > 0:
                 start = data.rfind(b"\n", 0, start) + 1  # whole lines only: widen to a line start
             size *= 4
-            hits = self.finder.offsets(data, start, end)
-            for line_start in sorted({data.rfind(b"\n", 0, hit) + 1 for hit in hits}, reverse=True):
+            for line_start in line_starts(data, self.finder.offsets(data, start, end)):
                 line_end = data.find(b"\n", line_start)
                 line_end = len(data) if line_end < 0 else line_end
                 found = self.stage_of(data[line_start:line_end])
@@ -90,6 +89,20 @@ class StageReader:
                         line = last_line - data.count(b"\n", line_start, max(line_start, len(data) - 1))
                     yield StageMark(found[0], path, line, found[1])
             end = start
+
+
+def line_starts(data: bytes, hits: Iterable[int]) -> list[int]:
+    """The starts of the lines that hold ``hits`` (offsets in ``data``), newest first, each once.
+
+    Newest hit first: the hits inside a line already placed are skipped, so each byte is scanned
+    for a line start at most once (a progress line of megabytes with a mark every few bytes would
+    otherwise cost one backward scan per mark)."""
+    starts: list[int] = []
+    for hit in sorted(hits, reverse=True):
+        if starts and hit >= starts[-1]:
+            continue  # in the line found last
+        starts.append(data.rfind(b"\n", 0, hit) + 1)
+    return starts
 
 
 @lru_cache(maxsize=4)
