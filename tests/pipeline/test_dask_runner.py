@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
 import dask
 import distributed
@@ -21,20 +20,9 @@ from philly_triage._internal.pipeline.dask_runner import DaskRunner, run_on_dask
 from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage.models import Status
 from tests.conftest import DATA, ROOT
+from tests.pipeline.test_parallel import SLOW_LOG, SLOW_RULE  # the pattern that overruns its budget
 
 pytestmark = pytest.mark.slow
-
-SLOW_RULE = """\
-id: slow_rule
-name: Slow rule
-dimension: d
-description: A pattern that backtracks catastrophically on the failure line.
-hint: Fix the pattern.
-keywords: [runtimeerror]
-patterns:
-  - '^RuntimeError: (a|a)*$'
-"""
-SLOW_LOG = f'Traceback (most recent call last):\n  File "t.py", line 1, in <module>\nRuntimeError: {"a" * 40}b\n'
 
 
 @pytest.fixture(scope="module")
