@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from philly_triage._internal.catalogue.load import Catalogue, load_catalogue
 from philly_triage._internal.catalogue.markers import Markers, default_markers
 from philly_triage._internal.pipeline import ranged, storage
 from philly_triage._internal.pipeline.discover import Discovery, Reading, find_jobs
-from philly_triage._internal.pipeline.evidence import Evidence, gather_evidence
 from philly_triage._internal.pipeline.match import Matcher
 from philly_triage._internal.pipeline.parallel import Outcome, available_cores, run_in_workers
 from philly_triage._internal.pipeline.select import Selection, select
 from philly_triage._internal.pipeline.verdict import classify_job, classify_text
 from philly_triage.models import FailureRecord, Job
+
+if TYPE_CHECKING:  # explain's evidence is gathered only by explain: not loaded by every run
+    from philly_triage._internal.pipeline.evidence import Evidence
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -131,5 +133,7 @@ class Classifier:
     def evidence(self, job: Job) -> Evidence:
         """What the verdict on ``job`` rests on: its record, the failure located and the rules
         that matched it, every possible failure of its files read whole, its stage and cost."""
+        from philly_triage._internal.pipeline.evidence import gather_evidence
+
         return gather_evidence(job, self.matcher, self.markers, self.options.gpus)
 
