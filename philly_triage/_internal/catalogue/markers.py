@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -87,10 +87,13 @@ class Markers:
     kinds: Optional[LineKinds] = None
     any_prefix: Optional[re.Pattern] = None  # all line prefixes in one (unnamed) alternation
     teardown: Optional[_Alternation] = None  # lines printed at shutdown: never a failure, never evidence of going on
+    # What the locator concluded from a line's text alone, kept for the run: log lines repeat
+    # (warnings, progress, and every line of the part a widened window read before). Bounded.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def _has(self, section: str, text: str) -> bool:
         if self.kinds is not None:
-            return self.kinds.has(section, text)
+            return section in self.kinds.kinds(text)
         pattern = getattr(self, section)
         return pattern is not None and pattern.search(text) is not None
 

@@ -38,6 +38,22 @@ SHELL_REPORT = re.compile(
 )
 
 
+MEMO_SIZE = 16384  # cleaned lines kept (see Markers.memo)
+
+
+def cleaned(segment: bytes, markers: Markers) -> tuple[str, str]:
+    """``clean_line`` of a raw segment, kept per segment for the run: a widened window reads again
+    the lines of the narrower one, and logs repeat lines."""
+    memo = markers.memo
+    found = memo.get(segment)
+    if found is None:
+        found = clean_line(segment.decode("utf-8", "replace"), markers)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[segment] = found
+    return found
+
+
 def clean_line(segment: str, markers: Markers) -> tuple[str, str]:
     """Remove colour codes, trailing space and known prefixes; return the text and the process tag.
 
@@ -105,7 +121,7 @@ class ByteLines:
             index += len(self)
         line = self._cache.get(index)
         if line is None:
-            text, tag = clean_line(self._segments[index].decode("utf-8", "replace"), self._markers)
+            text, tag = cleaned(self._segments[index], self._markers)
             line = self._cache[index] = LogLine(self._numbers[index], text, tag)
         return line
 

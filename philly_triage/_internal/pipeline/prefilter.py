@@ -116,8 +116,8 @@ def _hyperscan_finder(patterns: Sequence[str], caseless: bool) -> Optional[_Hype
 
 class LineKinds:
     """Which sections of patterns match one line of text (e.g. {"noise", "fatal"}), all sections
-    in one hyperscan search; patterns hyperscan cannot take (lookarounds) run through ``re``, and
-    only when their section is asked about."""
+    in one hyperscan search; patterns hyperscan cannot take (lookarounds) run through ``re``. The
+    answer for a text is kept: log lines repeat (warnings, progress)."""
 
     def __init__(self, sections: Sequence[str], database, fallbacks: dict[str, re.Pattern]):
         self.sections = tuple(sections)
@@ -126,15 +126,18 @@ class LineKinds:
         self.kinds = lru_cache(maxsize=4096)(self._kinds)  # log lines repeat: warnings, progress
 
     def has(self, section: str, text: str) -> bool:
-        if section in self.kinds(text):
-            return True
-        fallback = self.fallbacks.get(section)
-        return fallback is not None and fallback.search(text) is not None
+        return section in self.kinds(text)
 
     def _kinds(self, text: str) -> frozenset:
+        """Every section ``text`` matches: the hyperscan search, then the sections it did not find
+        that have patterns only ``re`` can run."""
         found: set[int] = set()
         self.database.scan(text.encode("utf-8", "replace"), match_event_handler=lambda i, *_: found.add(i))
-        return frozenset(self.sections[i] for i in found)
+        sections = {self.sections[i] for i in found}
+        for section, fallback in self.fallbacks.items():
+            if section not in sections and fallback.search(text) is not None:
+                sections.add(section)
+        return frozenset(sections)
 
 
 def compile_line_kinds(sections: dict[str, Sequence[str]]) -> Optional[LineKinds]:

@@ -20,6 +20,9 @@ from philly_triage.models import STAGES, StageMarker
 from philly_triage._internal.pipeline.read import LogError, LogSource, open_log
 
 FIRST_BLOCK, BLOCK = 64 << 10, 1 << 20  # backwards: the first block read, and the largest
+# The first stretch of a block searched for marks, growing fourfold: the newest mark is usually a
+# line or two up, and every hit of the search (each redrawing of a progress bar) costs a call.
+FIRST_SEARCH = 4 << 10
 INITIALISATION, TRAINING, VALIDATION, EVALUATION = STAGES
 FINISHED_BAR = re.compile(r"\b100%\|")  # a progress bar drawn complete
 LATER_FIRST = tuple(reversed(STAGES))  # a line several stages' markers match counts for the later stage
@@ -73,7 +76,7 @@ class StageReader:
         """
         if self.finder is None:
             return
-        end, size = len(data), FIRST_BLOCK
+        end, size = len(data), FIRST_SEARCH
         while end > 0:
             start = max(0, end - size)
             if start > 0:

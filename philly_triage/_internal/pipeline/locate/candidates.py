@@ -55,27 +55,23 @@ def find_candidates(
             continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
         line = lines[index]
         text = line.text.strip()
-        if set_aside(text, markers) or _under_ignored_header(lines, index) or THREAD_HEADER.match(text):
-            continue  # (a thread's header belongs to the traceback after it, which is read as a block)
-        if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
-            kind = "fatal"
-        elif markers.has_keyword(text):
-            kind = "keyword"
-        else:
+        reading = _line_reading(text, markers)
+        if reading is None or _under_ignored_header(lines, index):
             continue
+        kind, exception, role = reading
         failure = Failure(
             file=path,
             line=line.number,
             message=text,
             kind=kind,
-            exception=exception_type(text, in_traceback=False),
+            exception=exception,
         )  # its detail is read only if it is chosen (see decide.locate_in_view)
         # A C++ abort names its exception on the "what():" line that follows it.
-        role_text = text
         if any(lines.holds(i, b"what():") for i in range(index + 1, min(index + 4, len(lines)))):
             following = next(fatal_detail(lines, index, markers), "")
-            role_text = f"{text} {following}" if following.startswith("what():") else text
-        candidates.append(Candidate(index, index + 1, index, kind, role_of(role_text, markers), line.tag, failure))
+            if following.startswith("what():"):
+                role = role_of(f"{text} {following}", markers)
+        candidates.append(Candidate(index, index + 1, index, kind, role, line.tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
 
@@ -91,6 +87,30 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
         if c.kind != "traceback"
     ]
     return sorted(spans)
+
+
+MEMO_SIZE = 16384  # line texts whose reading is kept (see Markers.memo)
+
+
+def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
+    """What a candidate line's text says on its own: None when it is never a failure (noise,
+    teardown, a thread's header, or no fatal line nor keyword), else its kind, the exception it
+    names and its role. Kept per text: the answer depends on nothing else."""
+    memo = markers.memo
+    key = ("candidate", text)
+    if key in memo:
+        return memo[key]
+    reading: Optional[tuple[str, Optional[str], str]] = None
+    # (a thread's header belongs to the traceback after it, which is read as a block)
+    if not set_aside(text, markers) and not THREAD_HEADER.match(text):
+        if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
+            reading = ("fatal", exception_type(text, in_traceback=False), role_of(text, markers))
+        elif markers.has_keyword(text):
+            reading = ("keyword", exception_type(text, in_traceback=False), role_of(text, markers))
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = reading
+    return reading
 
 
 def _under_ignored_header(lines: LineView, index: int) -> bool:
