@@ -54,12 +54,22 @@ def test_context_rule_needs_both_lines(matcher):
     assert matcher.match(failure(line, "RuntimeError", context=near)).rule.id == "index_out_of_range"
 
 
-def test_a_catastrophic_pattern_times_out_instead_of_hanging():
+def test_a_catastrophic_pattern_times_out_instead_of_hanging(monkeypatch):
+    monkeypatch.setenv("TRIAGE_ENGINE", "re")  # no hyperscan screen: the pattern is run
     rule = Rule(id="slow", name="slow", dimension="d", description="d", hint="h",
                 patterns=(Pattern(r"^(a|a)*$"),))
     matcher = Matcher(Catalogue((rule,)), timeout=0.05)
     assert matcher.match(failure("a" * 40 + "b")) is None
     assert matcher.timed_out == {("slow", r"^(a|a)*$")}
+
+
+def test_a_pattern_the_screen_rules_out_is_not_run():
+    rule = Rule(id="slow", name="slow", dimension="d", description="d", hint="h",
+                patterns=(Pattern(r"^(a|a)*$"),))
+    matcher = Matcher(Catalogue((rule,)), timeout=0.05)
+    assert matcher.match(failure("a" * 40 + "b")) is None
+    assert matcher.timed_out == set()
+    assert matcher.rules[0]._patterns == [None]  # never compiled: the screen said it cannot match
 
 
 def test_building_a_matcher_compiles_nothing_and_matching_compiles_what_it_reaches(catalogue):
@@ -69,7 +79,8 @@ def test_building_a_matcher_compiles_nothing_and_matching_compiles_what_it_reach
     compiled = {r.rule.id for r in matcher.rules if any(r._patterns)}
     assert "gpu_out_of_memory" in compiled
     assert "division_by_zero" not in compiled, "a rule whose keywords the failure lacks compiles no pattern"
-    assert all(r._excludes is not None for r in matcher.rules), "excludes run first, on every rule"
+    with_excludes = {r.rule.id for r in matcher.rules if r._excludes is not None}
+    assert with_excludes == {"gpu_out_of_memory"}, "excludes are searched only for a rule that matched"
 
 
 def test_a_lazy_matcher_agrees_with_one_that_compiled_everything(catalogue):

@@ -110,6 +110,7 @@ class ByteLines:
         self._cache: dict[int, LogLine] = {}
         self._candidates: Optional[list[int]] = None
         self._success: Optional[list[int]] = None
+        self._bare: list[tuple[int, int]] = []  # byte ranges with no progress match (see find_evidence)
 
     def __len__(self) -> int:
         return len(self._segments)
@@ -128,6 +129,10 @@ class ByteLines:
     def holds(self, index: int, needle: bytes) -> bool:
         """Whether the raw bytes of line ``index`` hold ``needle``: a test before cleaning the line."""
         return needle in self._segments[index]
+
+    def key(self, index: int) -> bytes:
+        """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
+        return self._segments[index]
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -154,14 +159,24 @@ class ByteLines:
         end = starts[stop] if stop < len(starts) else len(raw)
         position = starts[start]
         while len(found) < limit and position < end:
+            if self._known_bare(position, end):
+                break
             hits = lines_of(finder.offsets(raw, position, end, 1), starts)
             if not hits:
+                if finder.context_free:
+                    self._bare = [(low, high) for low, high in self._bare if not (position <= low and high <= end)]
+                    self._bare.append((position, end))
                 break
             index = hits[0]
             if counts_as_evidence(self[index].text, holds, self._markers):
                 found.append(index)
             position = starts[index + 1] if index + 1 < len(starts) else end
         return found
+
+    def _known_bare(self, start: int, end: int) -> bool:
+        """Whether bytes ``start..end`` lie inside a stretch already searched in vain for progress
+        (kept only when a part of a stretch without a match can hold none either)."""
+        return any(low <= start and end <= high for low, high in self._bare)
 
     @property
     def candidates(self) -> list[int]:
@@ -198,6 +213,9 @@ class ListLines:
 
     def holds(self, index: int, needle: bytes) -> bool:
         return needle.decode("utf-8") in self._lines[index].text
+
+    def key(self, index: int) -> str:
+        return self._lines[index].text
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success

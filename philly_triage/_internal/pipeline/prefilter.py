@@ -29,6 +29,9 @@ class LineFinder(Protocol):
     order. Callers map offsets to lines; a line may be found more than once."""
 
     engine: str
+    # Whether a piece of text without a match holds no match in any part of it either: no pattern
+    # looks at where the text it is given begins or ends (anchors, \B). Callers may then skip searches.
+    context_free: bool
 
     def offsets(self, data: bytes, start: int = 0, end: Optional[int] = None, limit: Optional[int] = None) -> list[int]:
         ...
@@ -38,11 +41,18 @@ def compile_finder(patterns: Sequence[str], caseless: bool = False) -> Optional[
     """One finder for all ``patterns`` (Python regular expression syntax, ASCII, on bytes)."""
     if not patterns:
         return None
+    finder: Optional[LineFinder] = None
     if os.environ.get(ENGINE_VAR, "").lower() != "re":
         finder = _hyperscan_finder(patterns, caseless)
-        if finder is not None:
-            return finder
-    return _ReFinder(patterns, caseless)
+    if finder is None:
+        finder = _ReFinder(patterns, caseless)
+    finder.context_free = not any(EDGE_SENSITIVE.search(p) for p in patterns)
+    return finder
+
+
+# What can make a pattern match a piece of a text and not the whole: anchors to the text's start or
+# end, and \B (true at an edge after a space, false inside). Any caret counts, even in a class.
+EDGE_SENSITIVE = re.compile(r"[\^$]|\\[AZzB]")
 
 
 def lines_of(offsets: Sequence[int], starts: Sequence[int]) -> list[int]:
@@ -161,6 +171,69 @@ def compile_line_kinds(sections: dict[str, Sequence[str]]) -> Optional[LineKinds
         return None
     compiled = {name: re.compile("|".join(f"(?:{p})" for p in group)) for name, group in fallbacks.items()}
     return LineKinds(names, database, compiled)
+
+
+def compile_sure_misses(sections: dict[str, Sequence[str]]) -> Optional[LineKinds]:
+    """A search that says, in one hyperscan pass, which sections' ``re`` patterns (str patterns,
+    searched with ``re``) cannot match a text: those it does not report. Its answer holds for texts
+    that ``plain_ascii`` accepts; ask ``re`` about the others. None when hyperscan is not there, a
+    pattern is not ASCII, or hyperscan refuses one (an atomic group, a back-reference)."""
+    if any(not pattern.isascii() for group in sections.values() for pattern in group):
+        return None  # re folds case beyond ASCII ("K", the Kelvin sign, matches "k"); hyperscan does not
+    if any(_needs_re(pattern) for group in sections.values() for pattern in group):
+        return None
+    return compile_line_kinds(sections)
+
+
+class PatternScreen:
+    """Which of many patterns may match a text, in one hyperscan search (see ``compile_screen``)."""
+
+    def __init__(self, database):
+        self.database = database
+
+    def ids(self, text: str) -> set[int]:
+        found: set[int] = set()
+        self.database.scan(text.encode("ascii"), match_event_handler=lambda i, *_: found.add(i))
+        return found
+
+
+def compile_screen(patterns: dict[int, str]) -> Optional[PatternScreen]:
+    """A search of caseless patterns (id -> pattern) in hyperscan's prefilter mode: on a text that
+    ``plain_ascii`` accepts it reports at least every pattern that matches it (maybe more). The
+    caller gives only patterns it has checked hyperscan reads as its own engine does. None when
+    hyperscan is not there or refuses the set."""
+    if not patterns or os.environ.get(ENGINE_VAR, "").lower() == "re":
+        return None
+    hyperscan = _hyperscan()
+    if hyperscan is None:
+        return None
+    ids = sorted(patterns)
+    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY
+    database = _database(hyperscan, [patterns[i] for i in ids], ids, flags)
+    return None if database is None else PatternScreen(database)
+
+
+def screen_takes(pattern: str) -> bool:
+    """Whether hyperscan compiles ``pattern`` as ``compile_screen`` would (False without hyperscan)."""
+    hyperscan = _hyperscan()
+    if hyperscan is None:
+        return False
+    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY
+    try:
+        hyperscan.Database().compile(expressions=[pattern.encode("ascii")], ids=[0], flags=[flags])
+    except (hyperscan.HyperscanError, UnicodeEncodeError):
+        return False
+    return True
+
+
+# On text of these characters, hyperscan and re read \w, \d, \s, \b and case alike (re's \s on
+# str also takes the separators \x1c-\x1f, which are left out).
+_NOT_PLAIN = re.compile(r"[^\t\n\x0b\x0c\r\x20-\x7e]")
+
+
+def plain_ascii(text: str) -> bool:
+    """Whether ``compile_sure_misses`` speaks for ``text``: printable ASCII, tabs and line ends."""
+    return _NOT_PLAIN.search(text) is None
 
 
 def _needs_re(pattern: str) -> bool:

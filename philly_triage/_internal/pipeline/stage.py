@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import chain
 from typing import Iterable, Iterator, Optional
 
-from philly_triage._internal.pipeline.prefilter import LineFinder, compile_finder
+from philly_triage._internal.pipeline.prefilter import LineFinder, compile_finder, compile_sure_misses, plain_ascii
 from philly_triage._internal.pipeline.lines import ANSI_ESCAPE, strip_prefixes
 from philly_triage._internal.catalogue.markers import Markers, scoped
 from philly_triage.models import STAGES, StageMarker
@@ -54,6 +53,11 @@ class StageReader:
             for stage in LATER_FIRST
             if any(m.stage == stage for m in markers)
         }
+        # Which stages' patterns cannot match a clean line, in one search: most lines a progress bar
+        # draws are training lines, and each stage's alternation is slow to try on them.
+        self.misses = compile_sure_misses({
+            stage: [scoped(_searchable(m.regex)) for m in markers if m.stage == stage] for stage in self.patterns
+        })
 
     def stage_of(self, raw: bytes) -> Optional[tuple[str, str]]:
         """The stage a raw line shows and its clean text; of a redrawn line, its latest drawing that does."""
@@ -63,8 +67,9 @@ class StageReader:
                 text = ANSI_ESCAPE.sub("", text)
             text, _ = strip_prefixes(text.strip("\n"), self.line_markers)
             text = LOG_PREFIX.sub("", text, count=1)
+            possible = self.misses.kinds(text) if self.misses is not None and plain_ascii(text) else None
             for stage, pattern in self.patterns.items():
-                if pattern.search(text):
+                if (possible is None or stage in possible) and pattern.search(text):
                     return stage, text.strip()
         return None
 
@@ -108,9 +113,19 @@ def line_starts(data: bytes, hits: Iterable[int]) -> list[int]:
     return starts
 
 
-@lru_cache(maxsize=4)
+_READERS: dict[tuple[int, int], tuple[tuple[StageMarker, ...], Markers, StageReader]] = {}
+
+
 def stage_reader(markers: tuple[StageMarker, ...], line_markers: Markers) -> StageReader:
-    return StageReader(markers, line_markers)
+    """The reader of these stage markers, built once per run. Found by the objects' identity: hashing
+    a catalogue's markers for every job costs more than reading its stage."""
+    key = (id(markers), id(line_markers))
+    found = _READERS.get(key)
+    if found is None or found[0] is not markers or found[1] is not line_markers:
+        if len(_READERS) >= 4:
+            _READERS.clear()
+        found = _READERS[key] = (markers, line_markers, StageReader(markers, line_markers))
+    return found[2]
 
 
 def resolve(marks: Iterable[StageMark]) -> Optional[StageMark]:

@@ -53,11 +53,11 @@ def find_candidates(
         last = bisect_right(block_starts, index)
         if any(index < block.end for block in blocks[max(0, last - 8):last]):
             continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
-        line = lines[index]
-        text = line.text.strip()
-        reading = _line_reading(text, markers)
+        reading = _reading_at(lines, index, markers)
         if reading is None or _under_ignored_header(lines, index):
             continue
+        line = lines[index]
+        text = line.text.strip()
         kind, exception, role = reading
         failure = Failure(
             file=path,
@@ -90,6 +90,20 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
 
 
 MEMO_SIZE = 16384  # line texts whose reading is kept (see Markers.memo)
+
+
+def _reading_at(lines: LineView, index: int, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
+    """``_line_reading`` of line ``index``, kept per raw line: most candidate lines are set aside,
+    and a line met again (a repeated warning, a widened window) is then not cleaned again."""
+    memo = markers.memo
+    key = ("candidate at", lines.key(index))
+    if key in memo:
+        return memo[key]
+    reading = _line_reading(lines[index].text.strip(), markers)
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = reading
+    return reading
 
 
 def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
