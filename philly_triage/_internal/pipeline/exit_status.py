@@ -80,8 +80,12 @@ def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tupl
         return None
     first = len(view) - TAIL_LINES
     candidates = view.candidates
-    for index in reversed(candidates[bisect_left(candidates, first):]):
-        if not any(view.holds(index, hint) for hint in _HINTS):
+    tail = candidates[bisect_left(candidates, first):]
+    if not tail:
+        return None
+    hinted = set().union(*(view.lines_holding(hint, tail[0]) for hint in _HINTS))
+    for index in reversed(tail):
+        if index not in hinted:
             continue
         line = view[index]
         for pattern in markers.exit_status:

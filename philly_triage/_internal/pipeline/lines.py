@@ -13,9 +13,9 @@ line into segments that keep the line's number. Blank segments are left out.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
-from typing import Optional, Sequence, Union
+from typing import AbstractSet, Optional, Sequence, Union
 
 from philly_triage._internal.pipeline.prefilter import lines_of
 from philly_triage._internal.catalogue.markers import Markers
@@ -23,6 +23,7 @@ from philly_triage.models import LogLine
 
 ANSI_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 CARRIAGE_SEGMENT = re.compile(rb"[^\r]+")  # a non-empty segment of a line split at carriage returns
+SPLIT_LIMIT = 1 << 16  # a line with carriage returns up to this long is split at once; a longer one, searched
 MAX_LINE_BYTES = 8192  # a longer line (a progress bar that never printed a newline) is cut to this
 # A shell's report that a command it ran died of a signal ("/bin/bash: line 1:  4242 Killed  python
 # train.py", "run.sh: line 12: 77 Segmentation fault (core dumped) ..."). The shell writes it at
@@ -109,8 +110,10 @@ class ByteLines:
         self._exact = self._raw is given  # the offsets of lines are those of the bytes given
         self._cache: dict[int, LogLine] = {}
         self._candidates: Optional[list[int]] = None
-        self._success: Optional[list[int]] = None
+        self._success_hints: Optional[list[int]] = None  # lines holding a success hint
+        self._success: dict[int, int] = {}  # position among those -> position of the next success line
         self._bare: list[tuple[int, int]] = []  # byte ranges with no progress match (see find_evidence)
+        self._holding: dict[tuple[bytes, int], set[int]] = {}  # see lines_holding
 
     def __len__(self) -> int:
         return len(self._segments)
@@ -134,6 +137,22 @@ class ByteLines:
         """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
         return self._segments[index]
 
+    def lines_holding(self, needle: bytes, first: int = 0) -> AbstractSet[int]:
+        """The lines from line ``first`` on whose raw bytes hold ``needle`` (no line break in it),
+        found in one pass: ``holds`` for every line at once."""
+        found = self._holding.get((needle, first))
+        if found is None:
+            found = set()
+            raw, starts, segments = self._raw, self._starts, self._segments
+            position = raw.find(needle, starts[first]) if first < len(starts) else -1
+            while position >= 0:
+                index = bisect_right(starts, position) - 1
+                if index >= 0 and position + len(needle) <= starts[index] + len(segments[index]):
+                    found.add(index)
+                position = raw.find(needle, position + 1)
+            self._holding[needle, first] = found
+        return found
+
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
         index = bisect_left(self._numbers, number)
@@ -149,8 +168,7 @@ class ByteLines:
         ("done", "exit"), each checked on its clean text: they are found once for the whole view.
         """
         if not progress:
-            first = bisect_left(self.success_lines, start)
-            return [i for i in self.success_lines[first:first + limit] if i < stop]
+            return self._successes(start, stop, limit)
         finder, holds = self._markers.progress_lines, self._markers.is_progress
         found: list[int] = []
         if finder is None or start >= stop:
@@ -186,14 +204,41 @@ class ByteLines:
             self._candidates = lines_of(finder.offsets(self._raw), self._starts) if finder else []
         return self._candidates
 
-    @property
-    def success_lines(self) -> list[int]:
-        """Every line that shows the job finished well."""
-        if self._success is None:
-            finder, markers = self._markers.success_hints, self._markers
-            hits = lines_of(finder.offsets(self._raw), self._starts) if finder else []
-            self._success = [i for i in hits if counts_as_evidence(self[i].text, markers.is_success, markers)]
-        return self._success
+    def _successes(self, start: int, stop: int, limit: int) -> list[int]:
+        """Up to ``limit`` success lines among lines ``start..stop-1``. The lines holding a success
+        hint are found once for the view; each is judged (cleaned and matched) when first reached."""
+        if self._success_hints is None:
+            finder = self._markers.success_hints
+            self._success_hints = lines_of(finder.offsets(self._raw), self._starts) if finder else []
+        hints = self._success_hints
+        found: list[int] = []
+        position = bisect_left(hints, start)
+        while len(found) < limit:
+            position = self._next_success(position)
+            if position >= len(hints) or hints[position] >= stop:
+                break
+            found.append(hints[position])
+            position += 1
+        return found
+
+    def _next_success(self, position: int) -> int:
+        """The position, among the lines holding a success hint, of the first success line at or
+        after ``position`` (their count when there is none). Each hint line is judged once, and
+        the answer is kept for every position passed on the way."""
+        hints, following, markers = self._success_hints or [], self._success, self._markers
+        passed = []
+        while position < len(hints):
+            known = following.get(position)
+            if known is not None:
+                position = known
+                break
+            passed.append(position)
+            if counts_as_evidence(self[hints[position]].text, markers.is_success, markers):
+                break
+            position += 1
+        for earlier in passed:
+            following[earlier] = position
+        return position
 
 
 class ListLines:
@@ -216,6 +261,10 @@ class ListLines:
 
     def key(self, index: int) -> str:
         return self._lines[index].text
+
+    def lines_holding(self, needle: bytes, first: int = 0) -> AbstractSet[int]:
+        text = needle.decode("utf-8")
+        return {i for i in range(first, len(self._lines)) if text in self._lines[i].text}
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success
@@ -269,14 +318,23 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], byt
                     numbers.append(first_number + i)
                     starts.append(offsets[i])
                 continue
-            # Only the non-empty segments are visited: a run of MBs of bare carriage returns is
-            # skipped by the regular expression, not one empty segment at a time.
-            for found in CARRIAGE_SEGMENT.finditer(line):
-                part = found.group()
-                if not part.isspace():
+            if len(line) > SPLIT_LIMIT:
+                # Only the non-empty segments are visited: a run of MBs of bare carriage returns is
+                # skipped by the regular expression, not one empty segment at a time.
+                for found in CARRIAGE_SEGMENT.finditer(line):
+                    part = found.group()
+                    if not part.isspace():
+                        segments.append(part)
+                        numbers.append(first_number + i)
+                        starts.append(offsets[i] + found.start())
+                continue
+            position = offsets[i]
+            for part in line.split(b"\r"):
+                if part and not part.isspace():
                     segments.append(part)
                     numbers.append(first_number + i)
-                    starts.append(offsets[i] + found.start())
+                    starts.append(position)
+                position += len(part) + 1
     if segments and max(map(len, segments)) > MAX_LINE_BYTES:
         segments = [s[:MAX_LINE_BYTES] for s in segments]
         starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]

@@ -49,12 +49,14 @@ def find_candidates(
         blocks = read_tracebacks(path, lines, markers)
     block_starts = [block.start for block in blocks]
     candidates = _traceback_candidates(blocks, lines, markers)
+    what_lines = lines.lines_holding(b"what():")
+    ignored_headers = lines.lines_holding(b"gnored")
     for index in lines.candidates:
         last = bisect_right(block_starts, index)
         if any(index < block.end for block in blocks[max(0, last - 8):last]):
             continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
         reading = _reading_at(lines, index, markers)
-        if reading is None or _under_ignored_header(lines, index):
+        if reading is None or (index - 1 in ignored_headers and _under_ignored_header(lines, index)):
             continue
         line = lines[index]
         text = line.text.strip()
@@ -67,7 +69,7 @@ def find_candidates(
             exception=exception,
         )  # its detail is read only if it is chosen (see decide.locate_in_view)
         # A C++ abort names its exception on the "what():" line that follows it.
-        if any(lines.holds(i, b"what():") for i in range(index + 1, min(index + 4, len(lines)))):
+        if what_lines and any(i in what_lines for i in range(index + 1, min(index + 4, len(lines)))):
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
