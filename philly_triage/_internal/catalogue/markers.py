@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sys
 from dataclasses import dataclass, field
@@ -148,19 +149,12 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
     name = str(path)
     try:
         raw = read_yaml_bytes(name)
-        document = parse_yaml_bytes(raw)
     except YamlFileError as err:
         raise CatalogueError([Problem(name, err.line, None, err.message)]) from None
     stamp = _checked_stamp(raw)
-    checked = stamp is not None and read_own(stamp) is not None
-    if not checked:
-        shipped = stamp is None and Path(path).resolve() == MARKERS_FILE
-        problems = _problems(name, document, [] if shipped else violations(document, "markers"))
-        if problems:
-            raise CatalogueError(problems)
-        if stamp is not None:
-            write_atomically(stamp, b"")  # unrecorded if it fails: the next run checks the file again
-    data = document.data if isinstance(document.data, dict) else {}
+    data = _checked_data(stamp)
+    if data is None:
+        data = _checked(name, raw, stamp, shipped=stamp is None and Path(path).resolve() == MARKERS_FILE)
     patterns = {section: tuple(data.get(section) or ()) for section in SECTIONS}
 
     def scoped(section: str) -> list[str]:
@@ -188,6 +182,34 @@ def load_markers(path: Path = MARKERS_FILE) -> Markers:
         success_hints=compile_finder(scoped("success_hints"), caseless=True),
         kinds=compile_line_kinds({section: scoped(section) for section in LINE_SECTIONS}),
     )
+
+
+def _checked(name: str, raw: bytes, stamp: Optional[Path], shipped: bool) -> dict:
+    """The sections of a markers file not checked before: parsed, checked, and recorded in the
+    cache (its stamp holds them, so that the next run need not parse the YAML again)."""
+    try:
+        document = parse_yaml_bytes(raw)
+    except YamlFileError as err:
+        raise CatalogueError([Problem(name, err.line, None, err.message)]) from None
+    problems = _problems(name, document, [] if shipped else violations(document, "markers"))
+    if problems:
+        raise CatalogueError(problems)
+    data = document.data if isinstance(document.data, dict) else {}
+    if stamp is not None:  # unrecorded if it fails: the next run checks the file again
+        write_atomically(stamp, json.dumps({s: data.get(s) for s in SECTIONS if s in data}).encode("utf-8"))
+    return data
+
+
+def _checked_data(stamp: Optional[Path]) -> Optional[dict]:
+    """The sections recorded by a run that checked the same file before (None: not recorded)."""
+    recorded = read_own(stamp) if stamp is not None else None
+    if not recorded:
+        return None
+    try:
+        data = json.loads(recorded)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _problems(name: str, document: YamlDocument, found: list[Violation]) -> list[Problem]:
@@ -222,7 +244,7 @@ def _checked_stamp(raw: bytes) -> Optional[Path]:
     except OSError:
         return None
     digest = hashlib.sha256(raw + schema + sys.version.encode()).hexdigest()[:32]
-    return directory / f"markers-checked-{digest}"
+    return directory / f"markers-checked-{digest}.json"
 
 
 @lru_cache(maxsize=1)
