@@ -13,6 +13,7 @@ from typing import Optional
 
 from philly_triage._internal.catalogue.load import CatalogueError, Problem
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
+from philly_triage._internal.pipeline.memo import Memo
 from philly_triage._internal.pipeline.prefilter import LineFinder, LineKinds, compile_finder, compile_line_kinds
 from philly_triage._internal.catalogue.schema import Violation, schema_path, violated, violations
 from philly_triage._internal.catalogue.yaml_source import YamlDocument, YamlFileError, parse_yaml_bytes, read_yaml_bytes
@@ -88,9 +89,8 @@ class Markers:
     kinds: Optional[LineKinds] = None
     any_prefix: Optional[re.Pattern] = None  # all line prefixes in one (unnamed) alternation
     teardown: Optional[_Alternation] = None  # lines printed at shutdown: never a failure, never evidence of going on
-    # What the locator concluded from a line's text alone, kept for the run: log lines repeat
-    # (warnings, progress, and every line of the part a widened window read before). Bounded.
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # What the locator concluded from a line's text alone, kept for the run (pipeline/memo.py).
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
     def _has(self, section: str, text: str) -> bool:
         if self.kinds is not None:

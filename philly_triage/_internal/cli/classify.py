@@ -150,7 +150,7 @@ def classify(
                 run.classify(classifier, list(paths), processes or available_cores(), quiet, runner)
             except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
                 run.finish(stop)
-                done = f" ({len(run.records)} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
+                done = f" ({run.done} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
                 click.echo(interrupts.message(stop, done), err=True)
                 sys.exit(interrupts.exit_status(stop))
     except BrokenPipeError:
@@ -191,7 +191,7 @@ def report_run(run: "Run") -> None:
     """The human end of a run, on stderr (whatever the format): the summary line, with how the
     paths were read and what --exclude/--include left out, then hidden and error counts."""
     read = "; ".join(part for part in (describe_readings(run.readings), run.left_out) if part)
-    click.echo(summary_line(run.records) + (f" ({read})" if read else ""), err=True)
+    click.echo(summary_line(run.by_status) + (f" ({read})" if read else ""), err=True)
     store = describe_read(*run.store_read)
     if store:  # URL paths only: how little of the objects the ranged reads fetched
         click.echo(f"triage: {store}", err=True)
@@ -217,7 +217,7 @@ class Run:
         self.jobs: Optional[tuple[Job, ...]] = None  # None until the paths are searched for jobs
         self.readings: tuple[PathReading, ...] = ()  # how each path given was read
         self.left_out = ""  # what --exclude/--include left out, in words ('' for nothing)
-        self.records: list[FailureRecord] = []
+        self.by_status: Counter = Counter()  # the records written so far, by status (not kept: a run may be of millions)
         self.hidden: Counter = Counter()
         self.timed_out: set[tuple[str, str]] = set()
         self.store_read: tuple = (0, 0, 0)  # from an object store: bytes read, bytes of the objects, objects
@@ -258,7 +258,7 @@ class Run:
                 output.hide(record, why)
             else:
                 output.add(record)
-        self.records.append(record)
+        self.by_status[record.status] += 1
         if why:
             self.hidden[why] += 1
         self.matched = self.matched or self.policy.fails(record)
@@ -277,7 +277,7 @@ class Run:
                     output.start()
                 if stop is not None:
                     total = len(self.jobs) if self.jobs is not None else None
-                    output.interrupt(Interruption(interrupts.signal_name(stop), len(self.records), total))
+                    output.interrupt(Interruption(interrupts.signal_name(stop), self.done, total))
                 output.finish()
             self.started = True
         for output in self.outputs:
@@ -287,9 +287,14 @@ class Run:
             if output.stream is not sys.stdout:
                 output.stream.close()
 
+    @property
+    def done(self) -> int:
+        """How many records the run has written."""
+        return sum(self.by_status.values())
+
     def found_nothing(self) -> bool:
         """Whether the run completed without a single job to judge (an empty folder, say)."""
-        return self.jobs is not None and not self.records and self.stdin is None
+        return self.jobs is not None and not self.done and self.stdin is None
 
     def nothing_found(self, paths: Sequence[str]) -> str:
         """Why --fail-on has nothing to judge: 'no jobs found under logs/ (...)'."""

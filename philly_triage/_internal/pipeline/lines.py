@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from typing import AbstractSet, Optional, Sequence, Union
 
+from philly_triage._internal.pipeline.memo import MISSING
 from philly_triage._internal.pipeline.prefilter import lines_of
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage.models import LogLine
@@ -39,19 +40,13 @@ SHELL_REPORT = re.compile(
 )
 
 
-MEMO_SIZE = 16384  # cleaned lines kept (see Markers.memo)
-
-
 def cleaned(segment: bytes, markers: Markers) -> tuple[str, str]:
     """``clean_line`` of a raw segment, kept per segment for the run: a widened window reads again
     the lines of the narrower one, and logs repeat lines."""
-    memo = markers.memo
-    found = memo.get(segment)
-    if found is None:
+    found = markers.memo.get("clean", segment)
+    if found is MISSING:
         found = clean_line(segment.decode("utf-8", "replace"), markers)
-        if len(memo) >= MEMO_SIZE:
-            memo.clear()
-        memo[segment] = found
+        markers.memo.put("clean", segment, found)
     return found
 
 

@@ -26,6 +26,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional, Sequence
 
+from philly_triage._internal.pipeline.memory import Trimmer
 from philly_triage._internal.pipeline.worker_life import (
     STOP_SIGNALS, die_with_parent, set_signal, stop_signals_blocked, unblock_stop_signals,
 )
@@ -108,6 +109,7 @@ def _work(conn: Connection, classifier: Classifier, parent: Optional[int] = None
     for other in inherited:
         other.close()
     die_with_parent(parent)
+    trimmer = Trimmer()
     try:
         conn.send(READY)
         while True:
@@ -116,6 +118,7 @@ def _work(conn: Connection, classifier: Classifier, parent: Optional[int] = None
                 return
             index, job = task
             conn.send((index, classifier.outcome(job)))
+            trimmer.after_job()
     except (EOFError, OSError):  # the parent is gone: nobody is left to answer
         return
 

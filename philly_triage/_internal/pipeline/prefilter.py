@@ -123,6 +123,9 @@ def _hyperscan_finder(patterns: Sequence[str], caseless: bool) -> Optional[_Hype
     return None if database is None else _HyperscanFinder(database, hyperscan)
 
 
+KEEP_LONGEST = 512  # the longest text whose kinds are kept: 4,096 of them stay a few MB
+
+
 class LineKinds:
     """Which sections of patterns match one line of text (e.g. {"noise", "fatal"}), all sections
     in one hyperscan search; patterns hyperscan cannot take (lookarounds) run through ``re``. The
@@ -132,7 +135,11 @@ class LineKinds:
         self.sections = tuple(sections)
         self.database = database
         self.fallbacks = fallbacks
-        self.kinds = lru_cache(maxsize=4096)(self._kinds)  # log lines repeat: warnings, progress
+        self._kept = lru_cache(maxsize=4096)(self._kinds)  # log lines repeat: warnings, progress
+
+    def kinds(self, text: str) -> frozenset:
+        """The sections ``text`` matches; kept for texts short enough that keeping is cheap."""
+        return self._kept(text) if len(text) <= KEEP_LONGEST else self._kinds(text)
 
     def has(self, section: str, text: str) -> bool:
         return section in self.kinds(text)

@@ -27,6 +27,13 @@ def test_summary_line():
     assert summary_line([]) == "0 jobs: nothing to report"
 
 
+def test_summary_line_of_counts_matches_that_of_records():
+    from collections import Counter
+
+    assert summary_line(Counter(r.status for r in BASIC)) == summary_line(BASIC)
+    assert summary_line(Counter()) == "0 jobs: nothing to report"
+
+
 def test_every_format_has_a_formatter():
     assert set(FORMATTERS) == set(OutputFormat)
     names = {kind.value: type(make_formatter(kind, io.StringIO())).__name__ for kind in OutputFormat}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal as signals
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO, Union
 
 from philly_triage.models import FailureRecord, Status
 
@@ -93,9 +93,11 @@ def summarise(records: list[FailureRecord], hidden: Optional[Counter] = None) ->
     }
 
 
-def summary_line(records: list[FailureRecord]) -> str:
-    """A one-line human summary, e.g. '12 jobs: 9 classified, 2 unclassified, 1 no failure'."""
-    counts = Counter(r.status for r in records)
+def summary_line(records: Union[list[FailureRecord], Counter]) -> str:
+    """A one-line human summary, e.g. '12 jobs: 9 classified, 2 unclassified, 1 no failure', of
+    the records or of their counts by status."""
+    counts = records if isinstance(records, Counter) else Counter(r.status for r in records)
+    total = sum(counts.values())
     parts = [f"{counts[s]} {s.value.replace('_', ' ')}" for s in Status if counts[s]]
-    noun = "job" if len(records) == 1 else "jobs"
-    return f"{len(records)} {noun}: " + (", ".join(parts) if parts else "nothing to report")
+    noun = "job" if total == 1 else "jobs"
+    return f"{total} {noun}: " + (", ".join(parts) if parts else "nothing to report")

@@ -15,6 +15,7 @@ from typing import Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
+from philly_triage._internal.pipeline.memo import MISSING
 from philly_triage._internal.pipeline.locate.limits import MAX_CONTEXT_LINES, MAX_FATAL_DETAIL_LINES
 from philly_triage._internal.pipeline.locate.tracebacks import (
     IGNORED, Block, chains, exception_type, primary_link, printed_at_teardown, read_tracebacks,
@@ -91,20 +92,14 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
     return sorted(spans)
 
 
-MEMO_SIZE = 16384  # line texts whose reading is kept (see Markers.memo)
-
-
 def _reading_at(lines: LineView, index: int, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
     """``_line_reading`` of line ``index``, kept per raw line: most candidate lines are set aside,
     and a line met again (a repeated warning, a widened window) is then not cleaned again."""
-    memo = markers.memo
-    key = ("candidate at", lines.key(index))
-    if key in memo:
-        return memo[key]
-    reading = _line_reading(lines[index].text.strip(), markers)
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = reading
+    key = lines.key(index)
+    reading = markers.memo.get("candidate at", key)
+    if reading is MISSING:
+        reading = _line_reading(lines[index].text.strip(), markers)
+        markers.memo.put("candidate at", key, reading)
     return reading
 
 
@@ -112,10 +107,9 @@ def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[s
     """What a candidate line's text says on its own: None when it is never a failure (noise,
     teardown, a thread's header, or no fatal line nor keyword), else its kind, the exception it
     names and its role. Kept per text: the answer depends on nothing else."""
-    memo = markers.memo
-    key = ("candidate", text)
-    if key in memo:
-        return memo[key]
+    found = markers.memo.get("candidate", text)
+    if found is not MISSING:
+        return found
     reading: Optional[tuple[str, Optional[str], str]] = None
     # (a thread's header belongs to the traceback after it, which is read as a block)
     if not set_aside(text, markers) and not THREAD_HEADER.match(text):
@@ -123,9 +117,7 @@ def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[s
             reading = ("fatal", exception_type(text, in_traceback=False), role_of(text, markers))
         elif markers.has_keyword(text):
             reading = ("keyword", exception_type(text, in_traceback=False), role_of(text, markers))
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = reading
+    markers.memo.put("candidate", text, reading)
     return reading
 
 

@@ -1,0 +1,96 @@
+"""The shortcuts the byte-level first pass takes give the answers a plain search gives."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from philly_triage._internal.catalogue.load import load_catalogue
+from philly_triage._internal.catalogue.markers import default_markers, scoped
+from philly_triage._internal.pipeline.lines import ByteLines
+from philly_triage._internal.pipeline.prefilter import compile_finder, compile_sure_misses, plain_ascii
+from philly_triage._internal.pipeline.stage import StageReader, _searchable
+
+pytest.importorskip("hyperscan")
+MARKERS = default_markers()
+
+
+@pytest.mark.parametrize("patterns, free", [
+    ([r"\bepoch\b\s*\d+", r"\d+%\|"], True),
+    ([r"^Epoch \d+"], False),
+    ([r"done$"], False),
+    ([r"\Bx"], False),
+    ([r"[^a]b"], False),  # any caret counts
+])
+def test_a_finder_says_whether_a_piece_of_text_can_match_where_the_whole_cannot(patterns, free):
+    assert compile_finder(patterns).context_free is free
+
+
+def test_the_shipped_progress_patterns_allow_the_shortcut():
+    assert MARKERS.progress_lines.context_free
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("Epoch 3: loss 0.5", True), ("\tindented\r\n", True), ("café", False), ("a\x1cb", False), ("bell\x07", False),
+])
+def test_plain_ascii(text, plain):
+    assert plain_ascii(text) is plain
+
+
+def _lines_with_progress(view: ByteLines, start: int, stop: int) -> list[int]:
+    """Progress lines found by cleaning and matching every line: what find_evidence must give."""
+    found = []
+    for index in range(start, stop):
+        text = view[index].text
+        if MARKERS.is_progress(text) and not (MARKERS.has_keyword(text) and not MARKERS.is_noise(text)) \
+                and not MARKERS.is_wrapper(text) and not MARKERS.is_teardown(text):
+            found.append(index)
+    return found
+
+
+LINES = st.sampled_from([
+    "Epoch 3/10 loss: 0.52", "step 120 loss 0.41", "train:  42%|####      | 42/100 [00:01<00:02, 40.0it/s]",
+    "INFO saving checkpoint", "warning: deprecated", "RuntimeError: boom", "", "   ", "Traceback (most recent call last):",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(LINES, st.sampled_from(["\n", "\r", "\r\n"])), min_size=1, max_size=30), st.data())
+def test_progress_searches_in_any_order_give_what_a_plain_search_gives(lines, data):
+    """Queries come in any order; stretches known to be bare are skipped; the answers do not change."""
+    raw = "".join(text + end for text, end in lines).encode()
+    view = ByteLines(raw, MARKERS)
+    if not len(view):
+        return
+    for _ in range(8):
+        start = data.draw(st.integers(0, len(view) - 1))
+        stop = data.draw(st.integers(start, len(view)))
+        expected = _lines_with_progress(view, start, stop)[:2]
+        assert view.find_evidence(start, stop, True, 2) == expected
+
+
+def test_the_stage_screen_never_rules_out_a_stage_that_matches():
+    stages = load_catalogue().stages
+    reader = StageReader(stages, MARKERS)
+    assert reader.misses is not None
+    texts = ["Epoch 1: 100%|##########| 50/50 [00:01<00:00, 40it/s]", "Validation: 0it [00:00, ?it/s]",
+             "Evaluating: 100%|####| 10/10", "Loading checkpoint shards", "Starting training", "val_loss=0.3",
+             "Testing DataLoader 0: 100%", "model.fit(...)", "nothing here"]
+    for text in texts:
+        possible = reader.misses.kinds(text)
+        for stage, pattern in reader.patterns.items():
+            if pattern.search(text):
+                assert stage in possible, (stage, text)
+
+
+def test_a_stage_pattern_beyond_ascii_turns_the_stage_screen_off():
+    assert compile_sure_misses({"training": [scoped(_searchable("époque \\d+"))]}) is None
+    assert compile_sure_misses({"training": [scoped(_searchable("(?<=x)epoch"))]}) is not None  # lookaround dropped
+
+
+def test_a_stage_pattern_with_a_lookaround_is_left_to_re():
+    assert compile_sure_misses({"training": [r"(?<!pre)train"]}) is None
+    assert re.search(r"(?<!pre)train", "train")
