@@ -6,7 +6,7 @@ Everything here is a frozen dataclass so that each step takes values in and give
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Optional
 
 
@@ -170,7 +170,10 @@ class FailureRecord:
     exit_source: Optional[str] = None  # where that status was read: "file:line", or the metadata file
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _RECORD_FIELDS}  # (asdict deep-copies: slower, same)
         data["status"] = self.status.value
         data["notes"] = list(self.notes)
         return data
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(FailureRecord))

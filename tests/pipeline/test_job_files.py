@@ -47,3 +47,23 @@ def test_what_is_at_a_path(tmp_path, markers):
     os.mkfifo(tmp_path / "pipe")
     assert path_kind(str(tmp_path / "pipe")) == "other"
     assert job_at(str(tmp_path / "pipe"), markers).problem == "not a regular file or directory"
+
+
+def test_a_listing_knows_the_metadata_files_and_lookups_through_it_agree_with_the_disk(tmp_path, markers):
+    (tmp_path / "a.log").write_text("x\n")
+    (tmp_path / "a.log.meta.json").write_text("{}")
+    (tmp_path / "b.log").write_text("x\n")
+    (tmp_path / "b.log.meta.yaml").mkdir()  # not a file: no metadata
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "stdout.txt").write_text("x\n")
+    (job / "job.meta.yml").write_text("gpus: 2\n")
+    listing = Listing.of(str(tmp_path), markers)
+    assert listing.meta_names == {"a.log.meta.json", "b.log.meta.yaml"}
+    for name in ("a.log", "b.log"):
+        path = str(tmp_path / name)
+        assert meta_file_for(path, False, present=listing.meta_names) == meta_file_for(path, False)
+    inner = Listing.of(str(job), markers)
+    assert job_at(str(job), markers, inner) == job_at(str(job), markers)
+    assert job_at(str(job), markers).meta == str(job / "job.meta.yml")
+    assert job_at(str(tmp_path / "a.log"), markers, beside=listing.meta_names).meta == str(tmp_path / "a.log.meta.json")

@@ -123,12 +123,12 @@ class _PathJobs:
         elif self.reading_chosen is Reading.JOBS_IN:
             self.kind = JOBS_DIRECTORY
             for child in listing.children():
-                yield job_at(child, markers)
+                yield job_at(child, markers, beside=listing.meta_names)
         else:
             why = one_job_because(listing, markers)
             if why is not None:
                 self.kind, self.why = JOB_DIRECTORY, why
-                yield job_at(path, markers)
+                yield job_at(path, markers, listing)
             else:
                 self.kind = JOBS_DIRECTORY
                 yield from self._jobs_in(listing)
@@ -139,7 +139,8 @@ class _PathJobs:
         subdirs = set(listing.subdirs)
         for child in listing.children():
             if child not in subdirs:
-                yield job_at(child, markers)  # a file, a link, a FIFO: the reader says what is wrong with it
+                # a file, a link, a FIFO: the reader says what is wrong with it
+                yield job_at(child, markers, beside=listing.meta_names)
                 continue
             try:
                 inner = Listing.of(child, markers)
@@ -147,7 +148,7 @@ class _PathJobs:
                 yield Job(child, (), problem=f"cannot list directory: {err.strerror or err}")
                 continue
             if is_one_job_inside(inner, markers):
-                yield job_at(child, markers)
+                yield job_at(child, markers, inner)
             else:
                 self.folders += 1
                 yield from self._jobs_in(inner)

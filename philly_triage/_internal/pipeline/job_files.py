@@ -27,11 +27,15 @@ def is_meta_file(name: str) -> bool:
     return name.endswith(META_SUFFIXES)
 
 
-def meta_file_for(path: str, is_directory: bool) -> Optional[str]:
-    """The metadata file of the job at ``path``, if it has one."""
+def meta_file_for(path: str, is_directory: bool, present: Optional[frozenset[str]] = None) -> Optional[str]:
+    """The metadata file of the job at ``path``, if it has one. ``present``, when known, is the names
+    of the metadata files in the folder it would be in (a Listing's ``meta_names``): only those are
+    looked at, which saves a stat per name for the many jobs that have none."""
     if storage.is_url(path):
         return _object_meta_file_for(path, is_directory)
     names = JOB_META_NAMES if is_directory else tuple(os.path.basename(path) + s for s in META_SUFFIXES)
+    if present is not None:
+        names = tuple(name for name in names if name in present)
     folder = path if is_directory else os.path.dirname(path)
     for name in names:
         candidate = os.path.join(folder, name)
@@ -53,20 +57,23 @@ def path_kind(path: str) -> str:
     return "dir" if stat.S_ISDIR(mode) else "file" if stat.S_ISREG(mode) else "other"
 
 
-def job_at(path: str, markers: Markers) -> Job:
-    """The one job at ``path``: a log file, or a directory of the job's log files."""
+def job_at(path: str, markers: Markers, listing: Optional["Listing"] = None,
+           beside: Optional[frozenset[str]] = None) -> Job:
+    """The one job at ``path``: a log file, or a directory of the job's log files. A caller that
+    listed the directory already gives its ``listing``; one that listed the folder a file is in
+    gives the metadata file names there (``beside``)."""
     kind, said = storage.path_kind(path) if storage.is_url(path) else (path_kind(path), "")
     if kind == "file":
-        return Job(path, (path,), meta=meta_file_for(path, is_directory=False))
+        return Job(path, (path,), meta=meta_file_for(path, is_directory=False, present=beside))
     if kind == "dir":
         try:
-            listing = Listing.of(path, markers)
+            listing = listing if listing is not None else Listing.of(path, markers)
         except OSError as err:
             return Job(path, (), problem=f"cannot list directory: {err.strerror or err}")
         files = tuple(listing.files_of_latest(markers))
         problem = None if files else "no log files in the job directory"
         attempts = len(listing.retries) or None
-        return Job(path, files, problem, meta_file_for(path, is_directory=True), attempts)
+        return Job(path, files, problem, meta_file_for(path, is_directory=True, present=listing.meta_names), attempts)
     if storage.is_url(path) and kind in ("missing", "unreadable"):
         if kind == "missing":  # the store's message, unless it only repeats the path
             return Job(path, (), problem="no such object or prefix" + (f": {said}" if said and said not in path else ""))
@@ -116,13 +123,16 @@ class Listing:
     subdirs: list[str]
     retries: dict[str, int]
     linked_dirs: list[str]
+    meta_names: Optional[frozenset[str]] = None  # the metadata files' names in it (None: not known)
 
     @classmethod
     def of(cls, directory: str, markers: Markers) -> "Listing":
         if storage.is_url(directory):
             return cls._of_prefix(directory, markers)
         with os.scandir(directory) as scan:
-            entries = [e for e in scan if not e.name.startswith(".") and not is_meta_file(e.name)]
+            visible = [e for e in scan if not e.name.startswith(".")]
+        entries = [e for e in visible if not is_meta_file(e.name)]
+        meta_names = frozenset(e.name for e in visible if is_meta_file(e.name))
         files, subdirs, linked = [], [], []
         for entry in sorted(entries, key=lambda e: e.name):
             try:
@@ -140,7 +150,7 @@ class Listing:
             number = markers.retry_number(entry.name)
             if number is not None:
                 retries[entry.path] = number
-        return cls(directory, files, [entry.path for entry in subdirs], retries, linked)
+        return cls(directory, files, [entry.path for entry in subdirs], retries, linked, meta_names)
 
     @classmethod
     def _of_prefix(cls, prefix: str, markers: Markers) -> "Listing":

@@ -31,7 +31,7 @@ def one_job_because(listing: Listing, markers: Markers) -> Optional[str]:
             inner = Listing.of(path, markers)
         except OSError:
             continue  # part of this job: its files note it
-        if meta_file_for(path, is_directory=True):
+        if meta_file_for(path, is_directory=True, present=inner.meta_names):
             return None
         if _signal(inner, markers) is not None:
             jobs_inside.append(path)
@@ -64,7 +64,7 @@ def _signal_below(listing: Listing, markers: Markers) -> bool:
 
 def _signal(listing: Listing, markers: Markers) -> Optional[str]:
     """The job signal a directory holds, in words ("job.meta.yaml", "stdout.txt", "retry directories 1/ 2/"), or None."""
-    meta = meta_file_for(listing.directory, is_directory=True)
+    meta = meta_file_for(listing.directory, is_directory=True, present=listing.meta_names)
     if meta:
         return os.path.basename(meta)
     if listing.retries:
