@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator, Optional
 
+from philly_triage._internal.pipeline.native import count_newlines
 from philly_triage._internal.pipeline.regular_file import NotRegularFile, open_regular
 from philly_triage._internal.pipeline.storage import is_url
 
@@ -82,7 +83,7 @@ class LogSource:
                 if stop <= self.size:
                     self._changed("it shrank")
                 break
-            count += data.count(b"\n")
+            count += count_newlines(data)
             position += len(data)
         return count
 

@@ -25,6 +25,7 @@ from philly_triage._internal.pipeline.locate.limits import (
     SUCCESS_TO_SURVIVE,
 )
 from philly_triage._internal.pipeline.locate.tracebacks import CHAIN_CAUSE, CHAIN_CONTEXT, TRACEBACK_START
+from philly_triage._internal.pipeline.native import count_newlines
 from philly_triage._internal.pipeline.regions import Region, region_lines
 from philly_triage.models import LogLine
 
@@ -62,7 +63,7 @@ def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[li
             oldest = held.popleft()
             held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
             dropped = True
-        number += buffer.count(b"\n", 0, done)
+        number += count_newlines(buffer, 0, done)
         carry, chunk = buffer[done:], following
     lines: list[LogLine] = []
     for item in held:
@@ -198,8 +199,8 @@ class _Buffer:
         """The line number at ``offset``; offsets asked for only grow, so counting is incremental."""
         counted, number = self._counted
         if offset < counted:
-            return number - self.data.count(b"\n", offset, counted)
-        number += self.data.count(b"\n", counted, offset)
+            return number - count_newlines(self.data, offset, counted)
+        number += count_newlines(self.data, counted, offset)
         self._counted = (offset, number)
         return number
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Iterable, Iterator, Optional
 
+from philly_triage._internal.pipeline.native import count_newlines
 from philly_triage._internal.pipeline.prefilter import LineFinder, compile_finder, compile_sure_misses, plain_ascii
 from philly_triage._internal.pipeline.lines import ANSI_ESCAPE, strip_prefixes
 from philly_triage._internal.catalogue.markers import Markers, scoped
@@ -172,7 +173,7 @@ def marks_before(source: LogSource, offset: int, reader: StageReader, line: Opti
             data, start = data[cut + 1:], start + cut + 1
         last_line = None if line is None else line - 1 - newlines
         yield from reader.marks_in(data, source.path, last_line)
-        newlines += data.count(b"\n")
+        newlines += count_newlines(data)
         end = start
 
 
@@ -188,7 +189,7 @@ def marks_forward(chunks: Iterable[bytes], path: str, reader: StageReader, stop:
             carry = buffer if len(buffer) <= 4 * BLOCK else buffer[-BLOCK:]
             continue
         data, carry = buffer[:cut], buffer[cut:]
-        lines = data.count(b"\n")
+        lines = count_newlines(data)
         if stop is not None and number + lines > stop:  # the piece reaches the failure line: read up to it
             keep = _nth_line_end(data, stop - number)
             data, lines = data[:keep], stop - number

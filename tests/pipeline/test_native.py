@@ -1,0 +1,65 @@
+"""The compiled byte counter gives bytes.count's answers, and is built where CI installs triage."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from philly_triage._internal.pipeline import native
+
+REQUIRE = os.environ.get("TRIAGE_REQUIRE_NATIVE") == "1"
+
+
+def test_the_native_counter_is_built_where_ci_requires_it():
+    if not native.NATIVE:
+        if REQUIRE:
+            pytest.fail("_philly_triage_native is not importable: the install did not compile native/triage_native.c")
+        pytest.skip("the C counter was not compiled here (no C compiler at install): Python's bytes.count is used")
+    import _philly_triage_native
+
+    assert _philly_triage_native.count(b"a\nb\n\n", 10) == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300), st.integers(-350, 350), st.integers(-350, 350))
+def test_counts_agree_with_bytes_count_for_any_slice(data, start, end):
+    expected = data[start:end].count(b"\n")
+    assert native.count_newlines(data, *_slice(data, start, end)) == expected
+    assert native.count_newlines(bytearray(data), *_slice(data, start, end)) == expected
+
+
+def _slice(data: bytes, start: int, end: int) -> tuple[int, int]:
+    return slice(start, end).indices(len(data))[:2]
+
+
+def test_a_large_buffer_past_one_block():
+    data = (b"x" * 70_000 + b"\n") * 5 + b"tail"
+    assert native.count_newlines(data) == 5
+    assert native.count_newlines(data, 70_001) == 4
+    assert native.count_newlines(memoryview(data), 0, 140_002) == 2
+
+
+@pytest.mark.skipif(not native.NATIVE, reason="the C counter was not compiled here")
+def test_the_c_function_takes_slices_as_python_does():
+    import _philly_triage_native as c
+
+    data = b"\n" * 10
+    assert c.count(data, 10, -3) == 3
+    assert c.count(data, 10, 2, -2) == 6
+    assert c.count(data, 10, 8, 4) == 0
+    assert c.count(data, 10, 0, 1000) == 10
+    with pytest.raises(ValueError):
+        c.count(data, 256)
+    with pytest.raises(TypeError):
+        c.count("text", 10)
+
+
+def test_without_the_c_counter_python_gives_the_same_counts(monkeypatch):
+    monkeypatch.setattr(native, "_count", None)
+    data = b"a\n\nb\nc"
+    assert native.count_newlines(data) == 3
+    assert native.count_newlines(data, 2, 5) == 2
+    assert native.count_newlines(memoryview(data), 1, 3) == 2
