@@ -63,3 +63,28 @@ def test_without_the_c_counter_python_gives_the_same_counts(monkeypatch):
     assert native.count_newlines(data) == 3
     assert native.count_newlines(data, 2, 5) == 2
     assert native.count_newlines(memoryview(data), 1, 3) == 2
+
+
+RAW = st.lists(st.sampled_from([b"a", b"xyz", b" ", b"\t", b"\x0b", b"\x0c", b"\n", b"\r", b"\r\n", b"\xc3\xa9", b"\x00"]),
+               max_size=60).map(b"".join)
+
+
+@pytest.mark.skipif(not native.NATIVE, reason="the C loops were not compiled here")
+@settings(max_examples=400, deadline=None)
+@given(RAW, st.integers(1, 10**6))
+def test_the_c_segmenter_cuts_a_window_as_python_does(raw, first):
+    from philly_triage._internal.pipeline.lines import _segment_in_python
+
+    segments, numbers, starts, longest = native.native_segment(raw, first)
+    expected = _segment_in_python(raw, first)
+    assert (segments, numbers, raw, starts) == expected
+    assert longest == max(map(len, segments), default=0)
+
+
+@pytest.mark.skipif(not native.NATIVE, reason="the C loops were not compiled here")
+def test_an_over_long_line_is_cut_the_same_way_in_c():
+    from philly_triage._internal.pipeline.lines import MAX_LINE_BYTES, _segment, _segment_in_python
+
+    raw = b"short\n" + b"p" * (MAX_LINE_BYTES + 10) + b"\rdone\n"
+    assert _segment(raw, 3) == _segment_in_python(raw, 3)
+    assert len(_segment(raw, 3)[0][1]) == MAX_LINE_BYTES

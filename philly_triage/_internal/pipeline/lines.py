@@ -18,6 +18,7 @@ from itertools import accumulate
 from typing import AbstractSet, Optional, Sequence, Union
 
 from philly_triage._internal.pipeline.memo import MISSING
+from philly_triage._internal.pipeline.native import native_segment
 from philly_triage._internal.pipeline.prefilter import lines_of
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage.models import LogLine
@@ -295,6 +296,21 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], byt
     Over-long segments are cut to MAX_LINE_BYTES, and the bytes the first pass searches are then
     rebuilt from the cut segments, so no search walks a line of hundreds of MB.
     """
+    if native_segment is not None:  # the same loop in C (native/triage_native.c)
+        segments, numbers, starts, longest = native_segment(raw, first_number)
+        if longest > MAX_LINE_BYTES:
+            return _cut(segments, numbers)
+        return segments, numbers, raw, starts
+    return _segment_in_python(raw, first_number)
+
+
+def _cut(segments: list[bytes], numbers: list[int]) -> tuple[list[bytes], list[int], bytes, list[int]]:
+    segments = [s[:MAX_LINE_BYTES] for s in segments]
+    starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
+    return segments, numbers, b"\n".join(segments), starts
+
+
+def _segment_in_python(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:
     lines = raw.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -331,7 +347,5 @@ def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], byt
                     starts.append(position)
                 position += len(part) + 1
     if segments and max(map(len, segments)) > MAX_LINE_BYTES:
-        segments = [s[:MAX_LINE_BYTES] for s in segments]
-        starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
-        return segments, numbers, b"\n".join(segments), starts
+        return _cut(segments, numbers)
     return segments, numbers, raw, starts

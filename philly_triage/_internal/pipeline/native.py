@@ -1,8 +1,9 @@
-"""Count a byte in a buffer: in C when the optional extension was built, else with bytes.count.
+"""The loops triage runs in C when the optional extension was built, else in Python.
 
 The extension (``_philly_triage_native``, from native/triage_native.c) is compiled when triage is
-installed, where a C compiler is found; it counts about five times faster and releases the GIL.
-Both give the same counts (tests/pipeline/test_native.py).
+installed, where a C compiler is found. It counts a byte about five times faster than bytes.count
+(releasing the GIL), and cuts a window into lines and carriage-return segments (``native_segment``,
+used by pipeline/lines.py). Both ways give the same answers (tests/pipeline/test_native.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Union
 
 try:
     from _philly_triage_native import count as _count
-except ImportError:  # not compiled here: the same answer, from Python
-    _count = None
+    from _philly_triage_native import segment as native_segment  # see pipeline/lines.py, _segment
+except ImportError:  # not compiled here: the same answers, from Python
+    _count = native_segment = None
 
 Buffer = Union[bytes, bytearray, memoryview]
 NATIVE = _count is not None
