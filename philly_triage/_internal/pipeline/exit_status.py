@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 from philly_triage._internal.pipeline.lines import LineView
+from philly_triage._internal.pipeline.memo import MISSING
 from philly_triage._internal.pipeline.locate.decide import went_on
 from philly_triage._internal.catalogue.markers import Markers
 
@@ -88,14 +89,24 @@ def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tupl
         if index not in hinted:
             continue
         line = view[index]
-        for pattern in markers.exit_status:
-            found = pattern.search(line.text)
-            if found:
-                status = _from_match(found.groupdict(), path, line.number, line.text.strip())
-                if status.failed and went_on(view, index + 1, len(view)):
-                    return None  # a step or a process that failed, and the job went on after it
-                return index, status
+        groups = _exit_groups(line.text, markers)
+        if groups is not None:
+            status = _from_match(groups, path, line.number, line.text.strip())
+            if status.failed and went_on(view, index + 1, len(view)):
+                return None  # a step or a process that failed, and the job went on after it
+            return index, status
     return None
+
+
+def _exit_groups(text: str, markers: Markers) -> Optional[dict]:
+    """The groups of the first exit status pattern that matches ``text`` (None: none does), kept
+    per text (Markers.memo): launchers and platforms repeat their lines."""
+    found = markers.memo.get("exit", text)
+    if found is MISSING:
+        match = next((m for m in (pattern.search(text) for pattern in markers.exit_status) if m), None)
+        found = None if match is None else match.groupdict()
+        markers.memo.put("exit", text, found)
+    return found
 
 
 def job_exit_status(meta: Optional[ExitStatus], found: Sequence[ExitStatus]) -> Optional[ExitStatus]:

@@ -49,13 +49,18 @@ def find_candidates(
     if blocks is None:
         blocks = read_tracebacks(path, lines, markers)
     block_starts = [block.start for block in blocks]
+    # reach[i]: the furthest end among blocks i-7..i. A line is part of a traceback when it is
+    # before the end of one of the 8 latest blocks starting at or before it (interleaved ranks'
+    # tracebacks overlap: a few are looked at).
+    ends = [block.end for block in blocks]
+    reach = [max(ends[max(0, i - 7):i + 1]) for i in range(len(ends))]
     candidates = _traceback_candidates(blocks, lines, markers)
     what_lines = lines.lines_holding(b"what():")
     ignored_headers = lines.lines_holding(b"gnored")
     for index in lines.candidates:
         last = bisect_right(block_starts, index)
-        if any(index < block.end for block in blocks[max(0, last - 8):last]):
-            continue  # part of a traceback (interleaved ranks' tracebacks overlap: look at a few)
+        if last and index < reach[last - 1]:
+            continue  # part of a traceback
         reading = _reading_at(lines, index, markers)
         if reading is None or (index - 1 in ignored_headers and _under_ignored_header(lines, index)):
             continue
