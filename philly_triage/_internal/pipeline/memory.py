@@ -9,8 +9,6 @@ TRIM_EVERY jobs a worker asks glibc to return what is free (``malloc_trim``); it
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import sys
 from typing import Callable, Optional
 
@@ -18,12 +16,15 @@ TRIM_EVERY = 16
 
 
 def _trimmer() -> Optional[Callable[[int], int]]:
+    """glibc's malloc_trim, looked up in the running process (ctypes is imported only here, in a
+    worker: it costs a few ms to import)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        import ctypes
+
+        return ctypes.CDLL(None).malloc_trim
+    except (ImportError, OSError, AttributeError):  # not glibc (musl has no malloc_trim)
         return None
 
 
