@@ -128,22 +128,20 @@ def _rss_bytes(pid: int) -> int:
 
 def _hwm_bytes(pid: int) -> int:
     """A process's own peak RSS since it started (VmHWM): what wait4 would say without the fork's inheritance."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
+    return _kib_field(f"/proc/{pid}/status", "VmHWM:") * 1024
 
 
 def _pss_bytes(pid: int) -> int:
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss:") * 1024
+
+
+def _kib_field(path: str, name: str) -> int:
+    """The figure (in KiB) of the line starting with ``name`` in a /proc file; 0 if it is not there."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as rollup:
-            for line in rollup:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
+        with open(path) as lines:
+            for line in lines:
+                if line.startswith(name):
+                    return int(line.split()[1])
     except (OSError, ValueError):
         pass
     return 0
