@@ -94,3 +94,8 @@ def test_a_stage_pattern_beyond_ascii_turns_the_stage_screen_off():
 def test_a_stage_pattern_with_a_lookaround_is_left_to_re():
     assert compile_sure_misses({"training": [r"(?<!pre)train"]}) is None
     assert re.search(r"(?<!pre)train", "train")
+
+
+def test_a_stage_pattern_hyperscan_would_misread_turns_the_stage_screen_off():
+    assert compile_sure_misses({"training": [r"epoch ?\d{,3}/"]}) is None
+    assert re.search(r"epoch ?\d{,3}/", "epoch 12/")

@@ -108,6 +108,7 @@ def test_the_screen_keeps_a_match_planted_in_noise(pattern, data):
     r"\p{L}+",  # the regex module's own syntax
     r"(?r)abc",
     r"a++",  # possessive
+    r"ab{,3}c",  # a repeat to regex, literal text to hyperscan
 ])
 def test_what_hyperscan_may_read_otherwise_is_always_searched(pattern):
     assert not screenable(pattern)

@@ -186,9 +186,14 @@ def compile_sure_misses(sections: dict[str, Sequence[str]]) -> Optional[LineKind
     pattern is not ASCII, or hyperscan refuses one (an atomic group, a back-reference)."""
     if any(not pattern.isascii() for group in sections.values() for pattern in group):
         return None  # re folds case beyond ASCII ("K", the Kelvin sign, matches "k"); hyperscan does not
-    if any(_needs_re(pattern) for group in sections.values() for pattern in group):
+    if any(_needs_re(pattern) or MISREAD.search(pattern) for group in sections.values() for pattern in group):
         return None
     return compile_line_kinds(sections)
+
+
+# What hyperscan reads otherwise than Python: "{,3}" is a repeat (0 to 3) to re and regex, and
+# literal text to hyperscan (as to PCRE before 10.43). Any "{," counts, escaped or not.
+MISREAD = re.compile(r"\{,")
 
 
 class PatternScreen:

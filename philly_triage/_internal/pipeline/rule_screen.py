@@ -9,7 +9,8 @@ It speaks only where hyperscan and ``regex`` read a pattern and a text alike:
 
 - the text is printable ASCII (``prefilter.plain_ascii``): ``\\w``, ``\\d``, ``\\s``, ``\\b`` and
   case folding agree there;
-- the pattern is ASCII and made only of what both engines read the same way (literals, classes,
+- the pattern is ASCII, has no ``{,n}`` (a repeat to Python and ``regex``, literal text to
+  hyperscan), and is made only of what both engines read the same way (literals, classes,
   the categories above, repeats, alternation, groups without flags, ``^``, ``$``, ``\\b``,
   ``\\B`` and lookarounds, which the prefilter mode widens). Anything else (back-references,
   atomic groups, inline flags, the ``regex`` module's own syntax) is always searched;
@@ -27,20 +28,22 @@ from typing import Optional
 
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
 
-from philly_triage._internal.pipeline.prefilter import ENGINE_VAR, PatternScreen, compile_screen, plain_ascii, screen_takes
+from philly_triage._internal.pipeline.prefilter import (
+    ENGINE_VAR, MISREAD, PatternScreen, compile_screen, plain_ascii, screen_takes,
+)
 from philly_triage._internal.rulecheck.regex_syntax import parse, sre
 
 _PLAIN_OPS = {sre.LITERAL, sre.NOT_LITERAL, sre.ANY, sre.BRANCH, sre.MAX_REPEAT, sre.MIN_REPEAT, sre.SUBPATTERN,
               sre.AT, sre.IN, sre.ASSERT, sre.ASSERT_NOT}
 _PLAIN_SET_OPS = {sre.LITERAL, sre.RANGE, sre.CATEGORY, sre.NEGATE}
 _PLAIN_AT = {sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_END, sre.AT_BOUNDARY, sre.AT_NON_BOUNDARY}
-SCREEN_VERSION = 2  # changes when ``screenable`` accepts other patterns
+SCREEN_VERSION = 3  # changes when ``screenable`` accepts other patterns
 _ALLOWED_FLAGS = re.IGNORECASE | re.UNICODE  # what parsing with IGNORECASE leaves set on a plain pattern
 
 
 def screenable(pattern: str) -> bool:
     """Whether hyperscan's prefilter mode reads ``pattern`` as ``regex`` does on plain ASCII text."""
-    if not pattern.isascii():
+    if not pattern.isascii() or MISREAD.search(pattern):
         return False
     try:
         tree = sre.parse(pattern, re.IGNORECASE)
