@@ -99,3 +99,10 @@ def test_a_stage_pattern_with_a_lookaround_is_left_to_re():
 def test_a_stage_pattern_hyperscan_would_misread_turns_the_stage_screen_off():
     assert compile_sure_misses({"training": [r"epoch ?\d{,3}/"]}) is None
     assert re.search(r"epoch ?\d{,3}/", "epoch 12/")
+
+
+def test_a_marker_pattern_hyperscan_would_misread_is_searched_with_re():
+    finder = compile_finder([r"ab{,2}c"])
+    assert finder.engine == "re"
+    assert finder.offsets(b"xx abbc") != []
+    assert compile_finder([r"[{,]x"]).engine == "hyperscan", "a class holding '{,' is read alike"

@@ -41,7 +41,7 @@ def compile_finder(patterns: Sequence[str], caseless: bool = False) -> Optional[
     if not patterns:
         return None
     finder: Optional[LineFinder] = None
-    if os.environ.get(ENGINE_VAR, "").lower() != "re":
+    if os.environ.get(ENGINE_VAR, "").lower() != "re" and not any(MISREAD.search(p) for p in patterns):
         finder = _hyperscan_finder(patterns, caseless)
     if finder is None:
         finder = _ReFinder(patterns, caseless)
@@ -186,14 +186,14 @@ def compile_sure_misses(sections: dict[str, Sequence[str]]) -> Optional[LineKind
     pattern is not ASCII, or hyperscan refuses one (an atomic group, a back-reference)."""
     if any(not pattern.isascii() for group in sections.values() for pattern in group):
         return None  # re folds case beyond ASCII ("K", the Kelvin sign, matches "k"); hyperscan does not
-    if any(_needs_re(pattern) or MISREAD.search(pattern) for group in sections.values() for pattern in group):
+    if any(_needs_re(pattern) for group in sections.values() for pattern in group):
         return None
     return compile_line_kinds(sections)
 
 
 # What hyperscan reads otherwise than Python: "{,3}" is a repeat (0 to 3) to re and regex, and
-# literal text to hyperscan (as to PCRE before 10.43). Any "{," counts, escaped or not.
-MISREAD = re.compile(r"\{,")
+# literal text to hyperscan (as to PCRE before 10.43). Escaped or in a class, it is still counted.
+MISREAD = re.compile(r"\{,\d*\}")
 
 
 class PatternScreen:
@@ -248,8 +248,9 @@ def plain_ascii(text: str) -> bool:
 
 
 def _needs_re(pattern: str) -> bool:
-    """Whether a pattern uses what hyperscan lacks: lookarounds and back-references."""
-    return re.search(r"\(\?<?[=!]|\(\?P=|\(\?\(|\\[1-9]", pattern) is not None
+    """Whether a pattern uses what hyperscan lacks (lookarounds, back-references) or reads
+    otherwise (MISREAD)."""
+    return re.search(r"\(\?<?[=!]|\(\?P=|\(\?\(|\\[1-9]", pattern) is not None or MISREAD.search(pattern) is not None
 
 
 def _hyperscan():
