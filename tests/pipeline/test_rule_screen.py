@@ -147,3 +147,21 @@ def test_a_pattern_hyperscan_refuses_is_searched_and_the_rest_screened():
     assert screenable(r"\N{LATIN SMALL LETTER A}b"), "Python reads it as plain ASCII; hyperscan does not know \\N"
     possible = screen.possible("all good")
     assert possible is not None and unknown in possible and plain not in possible
+
+
+def test_a_keyword_the_screen_cannot_search_for_is_compared_as_text():
+    from philly_triage._internal.pipeline.match import _Texts
+
+    screen = RuleScreen()
+    assert screen.add_keywords(("nul\x00byte",)) is None, "only printable ASCII keywords get ids"
+    plain = screen.add_keywords(("oom",))
+    refused = frozenset({screen.add_pattern(r"\N{LATIN SMALL LETTER A}b")})  # hyperscan refuses \N
+    assert screen.reads_all(plain) and not screen.reads_all(refused)
+
+    class Rule:
+        keywords = ("ab",)
+        keyword_ids = refused  # as if a keyword's id were refused: it is always reported
+
+    texts = _Texts(screen)
+    assert not texts.has_keyword("all good", Rule), "an id always reported must not pass the keyword test"
+    assert texts.has_keyword("see ab here", Rule)

@@ -100,7 +100,7 @@ class _Texts:
         """Whether the text holds one of the rule's keywords (or the rule has none)."""
         if not compiled.keywords:
             return True
-        if compiled.keyword_ids is not None:
+        if compiled.keyword_ids is not None and self.screen.reads_all(compiled.keyword_ids):
             possible = self._possible(text)
             if possible is not None:
                 return not compiled.keyword_ids.isdisjoint(possible)

@@ -8,7 +8,7 @@ used by pipeline/lines.py). Both ways give the same answers (tests/pipeline/test
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Optional, Union
 
 try:
     from _philly_triage_native import count as _count
@@ -21,7 +21,7 @@ NATIVE = _count is not None
 NEWLINE = 10
 
 
-def count_newlines(data: Buffer, start: int = 0, end: int = None) -> int:  # type: ignore[assignment]
+def count_newlines(data: Buffer, start: int = 0, end: Optional[int] = None) -> int:
     """How many b"\\n" bytes ``data[start:end]`` holds."""
     stop = len(data) if end is None else end
     if _count is not None:

@@ -112,8 +112,8 @@ class RuleScreen:
 
     def add_keywords(self, keywords: tuple[str, ...]) -> Optional[frozenset[int]]:
         """The ids of a rule's keywords (None: they are checked as text)."""
-        if not keywords or not all(k.isascii() for k in keywords):
-            return None
+        if not keywords or not all(plain_ascii(k) for k in keywords):
+            return None  # the screen's answer for a keyword must be exact: printable ASCII only
         return frozenset(self._id(re.escape(k)) for k in keywords)
 
     def _id(self, pattern: str) -> int:
@@ -131,6 +131,12 @@ class RuleScreen:
             return None
         found = self._search.ids(text)
         return found | self._always if self._always else found
+
+    def reads_all(self, ids: frozenset[int]) -> bool:
+        """Whether the screen searches for every one of ``ids`` (none is always reported)."""
+        if not self._built:
+            self._build()
+        return self._always.isdisjoint(ids)
 
     def _build(self) -> None:
         self._built = True
