@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from philly_triage._internal.catalogue.load import load_catalogue
 from philly_triage._internal.catalogue.markers import default_markers, scoped
-from philly_triage._internal.pipeline.lines import ByteLines
+from philly_triage._internal.pipeline.lines import ByteLines, counts_as_evidence
 from philly_triage._internal.pipeline.prefilter import compile_finder, compile_sure_misses, plain_ascii
 from philly_triage._internal.pipeline.stage import StageReader, _searchable
 
@@ -70,6 +70,26 @@ def test_progress_searches_in_any_order_give_what_a_plain_search_gives(lines, da
         stop = data.draw(st.integers(start, len(view)))
         expected = _lines_with_progress(view, start, stop)[:2]
         assert view.find_evidence(start, stop, True, 2) == expected
+
+
+SUCCESS_LINES = st.sampled_from([
+    "Training completed successfully", "job 7 succeeded", "done", "exit code 0", "process exited with code 0",
+    "Reporting training SUCCESS", "finished the evaluation", "return code: 0", "RuntimeError: exit", "step 3 loss 0.2",
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(SUCCESS_LINES, min_size=1, max_size=25), st.data())
+def test_success_lines_judged_lazily_are_those_a_plain_search_finds(lines, data):
+    """A success line counts as such a line cleaned and matched does; each is judged once, when reached."""
+    view = ByteLines("\n".join(lines).encode() + b"\n", MARKERS)
+    good = [i for i in range(len(view)) if counts_as_evidence(view[i].text, MARKERS.is_success, MARKERS)]
+    for _ in range(8):
+        start = data.draw(st.integers(0, len(view) - 1))
+        stop = data.draw(st.integers(start, len(view)))
+        limit = data.draw(st.integers(1, 3))
+        expected = [i for i in good if i >= start][:limit]
+        assert view.find_evidence(start, stop, False, limit) == [i for i in expected if i < stop]
 
 
 def test_the_stage_screen_never_rules_out_a_stage_that_matches():
