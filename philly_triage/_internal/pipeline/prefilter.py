@@ -141,9 +141,6 @@ class LineKinds:
         """The sections ``text`` matches; kept for texts short enough that keeping is cheap."""
         return self._kept(text) if len(text) <= KEEP_LONGEST else self._kinds(text)
 
-    def has(self, section: str, text: str) -> bool:
-        return section in self.kinds(text)
-
     def _kinds(self, text: str) -> frozenset:
         """Every section ``text`` matches: the hyperscan search, then the sections it did not find
         that have patterns only ``re`` can run."""
