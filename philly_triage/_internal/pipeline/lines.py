@@ -160,8 +160,10 @@ class ByteLines:
         """Up to ``limit`` progress (or success) lines among lines ``start..stop-1``.
 
         Progress lines are many (every step of training): the search covers only the bytes of
-        those lines and stops at the limit. Success lines are few but their hints are common words
-        ("done", "exit"), each checked on its clean text: they are found once for the whole view.
+        those lines and stops at the limit, and a stretch already searched in vain is not searched
+        again. Success lines are few but their hints are common words ("done", "exit"): the lines
+        holding a hint are found once for the whole view, and each is judged on its clean text when
+        a search first reaches it.
         """
         if not progress:
             return self._successes(start, stop, limit)
