@@ -90,7 +90,7 @@ class TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self.stop.is_set():
             pids = process_tree(self.root)
-            rss = sum(_rss_bytes(pid) for pid in pids)
+            rss = sum(rss_bytes(pid) for pid in pids)
             pss = sum(_pss_bytes(pid) for pid in pids)
             self.rss_peak = max(self.rss_peak, rss)
             self.pss_peak = max(self.pss_peak, pss)
@@ -118,7 +118,7 @@ def process_tree(root: int) -> list[int]:
     return found
 
 
-def _rss_bytes(pid: int) -> int:
+def rss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as statm:
             return int(statm.read().split()[1]) * PAGE
@@ -327,10 +327,15 @@ def keyword_file(triage: str, work: Path) -> tuple[Path, dict]:
 
 
 def small_jobs(data: Path, count: int) -> Path:
-    """DIR/small-COUNT: COUNT small jobs, copies of the sample jobs (sample_logs/: files and job
-    directories) in turn, hard-linked where the file system allows (both tools read each path)."""
+    """DIR/small-COUNT: COUNT small jobs, copies of the sample jobs (see ``sample_copies``)."""
+    return sample_copies(data / f"small-{count}", count)
+
+
+def sample_copies(target: Path, count: int) -> Path:
+    """``target`` holding ``count`` copies of the sample jobs (sample_logs/: files and job
+    directories) in turn, hard-linked where the file system allows, so that every tool reads them
+    as regular files; made once, and kept while it holds ``count`` entries."""
     samples = sorted((REPO / "sample_logs").iterdir(), key=lambda p: p.name)
-    target = data / f"small-{count}"
     if target.is_dir() and sum(1 for _ in target.iterdir()) == count:
         return target
     shutil.rmtree(target, ignore_errors=True)

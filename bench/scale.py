@@ -3,7 +3,7 @@
 Usage: python bench/scale.py [--jobs 2000] [--workers 2] [--out DIR] [--triage PATH] [--s3]
 
 Run it with the Python of the environment where triage is installed with the dask extra. It builds
-DIR/scale-N/: N small jobs, links to the sample jobs (sample_logs/: 46 jobs, 640 KB, files and job
+DIR/scale-N/: N small jobs, hard-linked copies of the sample jobs (sample_logs/: 46 jobs, 640 KB, files and job
 directories) in turn, named so that they sort in copy order. On a warm page cache it then runs
 
   pool   triage classify -f jsonl -j W DIR/scale-N                 (the embedded local pool)
@@ -26,35 +26,24 @@ import argparse
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+from run import process_tree, rss_bytes, sample_copies  # bench/run.py, beside this script
+
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-SAMPLES = REPO / "sample_logs"
 MB = 1024 * 1024
-PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.05
 STORE_READ = re.compile(r"read \S+ \S+ of \S+ \S+ from the store \(\d+ objects\)")
 BYTES_SAMPLE = 2000  # jobs classified in-process to measure the bytes read per job
 
 
 def build_corpus(out: Path, jobs: int) -> Path:
-    """DIR/scale-N: N links to the sample jobs, in turn (made once, kept for the next run)."""
-    corpus = out / f"scale-{jobs}"
-    samples = sorted(SAMPLES.iterdir())
-    if corpus.is_dir() and len(os.listdir(corpus)) == jobs:
-        return corpus
-    shutil.rmtree(corpus, ignore_errors=True)
-    corpus.mkdir(parents=True)
-    for index in range(jobs):
-        job = samples[index % len(samples)]
-        (corpus / f"a{index // len(samples):05}-{job.name}").symlink_to(job)
-    return corpus
+    """DIR/scale-N: N copies of the sample jobs, in turn (made once, kept for the next run)."""
+    return sample_copies(out / f"scale-{jobs}", jobs)
 
 
 class Sampler(threading.Thread):
@@ -68,31 +57,9 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            for pid in tree(self.root):
-                self.peaks[pid] = max(self.peaks.get(pid, 0), rss(pid))
+            for pid in process_tree(self.root):
+                self.peaks[pid] = max(self.peaks.get(pid, 0), rss_bytes(pid))
             self.stop.wait(SAMPLE_SECONDS)
-
-
-def tree(root: int) -> list[int]:
-    found, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        found.append(pid)
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as children:
-                    queue.extend(int(child) for child in children.read().split())
-        except OSError:
-            pass
-    return found
-
-
-def rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as statm:
-            return int(statm.read().split()[1]) * PAGE
-    except (OSError, IndexError, ValueError):
-        return 0
 
 
 def timed(command: list[str], stdout: Path) -> dict:

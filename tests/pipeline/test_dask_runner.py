@@ -20,7 +20,7 @@ from philly_triage._internal.pipeline.dask_runner import DaskRunner, run_on_dask
 from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage.models import Status
 from tests.conftest import DATA, ROOT
-from tests.pipeline.test_parallel import SLOW_LOG, SLOW_RULE  # the pattern that overruns its budget
+from tests.pipeline.test_parallel import slow_jobs  # a rule whose pattern overruns its budget, and its jobs
 
 pytestmark = pytest.mark.slow
 
@@ -71,13 +71,7 @@ def test_batches_that_finish_out_of_order_still_give_the_records_in_job_order(cl
 
 
 def test_a_timed_out_pattern_comes_back_with_its_outcome(client, tmp_path):
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    (rules / "slow_rule.yaml").write_text(SLOW_RULE)
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    for index in range(3):
-        (logs / f"job{index}.log").write_text(SLOW_LOG)
+    rules, logs = slow_jobs(tmp_path)
     classifier = Classifier(load_catalogue(resolve_sources([rules], use_builtin=False)))
     jobs = classifier.find([logs]).jobs
     outcomes = list(run_on_dask(client, classifier, jobs, batch_size=1))

@@ -202,7 +202,8 @@ def test_piping_into_head_with_workers_ends_quietly_and_stops_them(tmp_path):
 # --- warnings that come from the workers ---------------------------------------------------------
 
 
-def test_a_timed_out_pattern_is_reported_once_with_workers(tmp_path):
+def slow_jobs(tmp_path: Path) -> tuple[Path, Path]:
+    """A rules folder with SLOW_RULE alone, and a folder of three jobs whose failure line it overruns on."""
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "slow_rule.yaml").write_text(SLOW_RULE)
@@ -210,6 +211,11 @@ def test_a_timed_out_pattern_is_reported_once_with_workers(tmp_path):
     logs.mkdir()
     for index in range(3):
         (logs / f"job{index}.log").write_text(SLOW_LOG)
+    return rules, logs
+
+
+def test_a_timed_out_pattern_is_reported_once_with_workers(tmp_path):
+    rules, logs = slow_jobs(tmp_path)
     result = run("classify", logs, "-f", "jsonl", "--jobs", "2", "--no-builtin-rules", "--rules", rules)
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 3

@@ -216,9 +216,13 @@ def compile_screen(patterns: dict[int, str]) -> Optional[PatternScreen]:
     if hyperscan is None:
         return None
     ids = sorted(patterns)
-    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY
-    database = _database(hyperscan, [patterns[i] for i in ids], ids, flags)
+    database = _database(hyperscan, [patterns[i] for i in ids], ids, _screen_flags(hyperscan))
     return None if database is None else PatternScreen(database)
+
+
+def _screen_flags(hyperscan) -> int:
+    """A screen's patterns: caseless, in prefilter mode, and reported even where they match nothing."""
+    return hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY
 
 
 def screen_takes(pattern: str) -> bool:
@@ -226,9 +230,8 @@ def screen_takes(pattern: str) -> bool:
     hyperscan = _hyperscan()
     if hyperscan is None:
         return False
-    flags = hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_ALLOWEMPTY
     try:
-        hyperscan.Database().compile(expressions=[pattern.encode("ascii")], ids=[0], flags=[flags])
+        hyperscan.Database().compile(expressions=[pattern.encode("ascii")], ids=[0], flags=[_screen_flags(hyperscan)])
     except (hyperscan.HyperscanError, UnicodeEncodeError):
         return False
     return True
