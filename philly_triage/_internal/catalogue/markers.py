@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import AbstractSet, Iterator, Optional
 
 from philly_triage._internal.catalogue.load import CatalogueError, Problem
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
@@ -65,6 +65,25 @@ def _scoped(pattern: str) -> str:
 scoped = _scoped  # the public name, for modules outside the catalogue that join patterns (pipeline/stage.py)
 
 
+class _SearchedKinds(AbstractSet[str]):
+    """The sections a text matches, each searched when first asked (without hyperscan)."""
+
+    def __init__(self, markers: "Markers", text: str):
+        self._markers, self._text, self._known = markers, text, {}
+
+    def __contains__(self, section: object) -> bool:
+        found = self._known.get(section)
+        if found is None:
+            found = self._known[section] = self._markers._has(str(section), self._text)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (section for section in LINE_SECTIONS if section in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass(frozen=True)
 class Markers:
     line_prefixes: tuple[re.Pattern, ...]
@@ -97,6 +116,13 @@ class Markers:
             return section in self.kinds.kinds(text)
         pattern = getattr(self, section)
         return pattern is not None and pattern.search(text) is not None
+
+    def kinds_of(self, text: str) -> AbstractSet[str]:
+        """The sections of LINE_SECTIONS that ``text`` matches, to ask several of (``"noise" in
+        kinds``): found in one search (hyperscan), or each section searched when first asked."""
+        if self.kinds is not None:
+            return self.kinds.kinds(text)
+        return _SearchedKinds(self, text)
 
     def is_noise(self, text: str) -> bool:
         return self._has("noise", text)

@@ -285,10 +285,10 @@ def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
     """A progress or success line counts unless it also reports trouble: a keyword (not noise), or
     a launcher's report of a failure ("job finished with exit code 1"); nor does a line printed at
     shutdown whatever the end (wandb's run summary of the losses)."""
-    return (
-        holds(text) and not (markers.has_keyword(text) and not markers.is_noise(text))
-        and not markers.is_wrapper(text) and not markers.is_teardown(text)
-    )
+    if not holds(text):
+        return False
+    kinds = markers.kinds_of(text)
+    return not ("keywords" in kinds and "noise" not in kinds) and "wrappers" not in kinds and "teardown" not in kinds
 
 
 def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:

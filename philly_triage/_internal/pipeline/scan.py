@@ -59,7 +59,8 @@ def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
         if full or not source.seekable:
             located, note, exit = _read_whole(source, markers)
         else:
-            (located, offset, exit), note = _read_from_end(source, markers), None
+            with markers.memo.held():  # wider windows read the narrower ones' lines again
+                (located, offset, exit), note = _read_from_end(source, markers), None
     except OSError as err:
         return Scan(path, error=f"cannot read: {err.strerror or err}")
     finally:

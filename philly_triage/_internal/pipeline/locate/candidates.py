@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import AbstractSet, Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
@@ -31,7 +31,7 @@ THREAD_FRAME = re.compile(r'threading\.py", line \d+, in _bootstrap_inner')  # a
 FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen, so made fast (a view's last MB can hold thousands); never changed
 class Candidate:
     index: int
     end: int
@@ -116,12 +116,13 @@ def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[s
     if found is not MISSING:
         return found
     reading: Optional[tuple[str, Optional[str], str]] = None
+    kinds = markers.kinds_of(text)
     # (a thread's header belongs to the traceback after it, which is read as a block)
-    if not set_aside(text, markers) and not THREAD_HEADER.match(text):
-        if markers.is_fatal(text) or markers.is_wrapper(text) or markers.is_termination(text):
-            reading = ("fatal", exception_type(text, in_traceback=False), role_of(text, markers))
-        elif markers.has_keyword(text):
-            reading = ("keyword", exception_type(text, in_traceback=False), role_of(text, markers))
+    if not _aside(kinds) and not THREAD_HEADER.match(text):
+        if "fatal" in kinds or "wrappers" in kinds or "terminations" in kinds:
+            reading = ("fatal", exception_type(text, in_traceback=False), _role(kinds))
+        elif "keywords" in kinds:
+            reading = ("keyword", exception_type(text, in_traceback=False), _role(kinds))
     markers.memo.put("candidate", text, reading)
     return reading
 
@@ -135,7 +136,12 @@ def _under_ignored_header(lines: LineView, index: int) -> bool:
 def set_aside(text: str, markers: Markers) -> bool:
     """Whether a line is never the failure, whatever surrounds it: noise, or what a job prints as it
     shuts down, unless it says the job was stopped from outside."""
-    return (markers.is_noise(text) or markers.is_teardown(text)) and not markers.is_termination(text)
+    return _aside(markers.kinds_of(text))
+
+
+def _aside(kinds: AbstractSet[str]) -> bool:
+    """``set_aside`` of a line that matches the marker sections ``kinds``."""
+    return ("noise" in kinds or "teardown" in kinds) and "terminations" not in kinds
 
 
 def fatal_detail(lines: LineView, index: int, markers: Markers) -> Iterator[str]:
@@ -148,9 +154,14 @@ def fatal_detail(lines: LineView, index: int, markers: Markers) -> Iterator[str]
 
 def role_of(text: str, markers: Markers) -> str:
     """FAILURE, WRAPPER or CONSEQUENCE: what the markers say a failure line is."""
-    if markers.is_wrapper(text):
+    return _role(markers.kinds_of(text))
+
+
+def _role(kinds: AbstractSet[str]) -> str:
+    """``role_of`` a line that matches the marker sections ``kinds``."""
+    if "wrappers" in kinds:
         return WRAPPER
-    if markers.is_consequence(text):
+    if "consequences" in kinds:
         return CONSEQUENCE
     return FAILURE
 

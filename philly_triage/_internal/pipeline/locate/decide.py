@@ -128,11 +128,12 @@ def _context_before(lines: LineView, index: int, markers: Markers) -> tuple[str,
 
 def _final_cluster(failures: list[Candidate], evidence: "Survival") -> list[Candidate]:
     """The final burst of failures: members with no progress between them."""
-    cluster = [failures[-1]]
+    cluster = [failures[-1]]  # from the last one back, then turned round
     for candidate in reversed(failures[:-1]):
-        if evidence.survived(candidate.end, cluster[0].index):
+        if evidence.survived(candidate.end, cluster[-1].index):
             break
-        cluster.insert(0, candidate)
+        cluster.append(candidate)
+    cluster.reverse()
     return cluster
 
 
