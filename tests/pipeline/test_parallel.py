@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from philly_triage._internal.pipeline import parallel
 from philly_triage._internal.cli.main import cli
-from philly_triage._internal.pipeline.discover import discover_jobs
+from philly_triage._internal.pipeline.discover import discover_jobs, find_jobs
 from philly_triage.models import Status
 from philly_triage._internal.pipeline import engine
 from philly_triage._internal.pipeline.engine import Classifier
@@ -123,6 +123,66 @@ def test_a_single_job_starts_no_workers(monkeypatch, catalogue, markers):
     jobs = list(discover_jobs([str(SAMPLE_LOGS / "unet-cityscapes-bs16-0e7d.log")], markers))
     [outcome] = Classifier(catalogue).outcomes(jobs, 4)
     assert outcome.record.category == "gpu_out_of_memory"
+
+
+# --- workers started while the jobs are found -----------------------------------------------------
+
+
+def test_discovery_calls_on_second_once_at_the_second_job(markers):
+    calls = []
+    found = find_jobs([str(SAMPLE_LOGS)], markers, on_second=lambda: calls.append(len(calls)))
+    assert len(found.jobs) > 2 and calls == [0]
+    one = find_jobs([str(SAMPLE_LOGS / "unet-cityscapes-bs16-0e7d.log")], markers, on_second=lambda: calls.append(1))
+    assert len(one.jobs) == 1 and calls == [0], "one job starts no workers"
+
+
+def test_workers_started_during_discovery_classify_the_jobs(monkeypatch, catalogue):
+    classifier = Classifier(catalogue)
+    early = classifier.early_workers(2)
+    found = classifier.find([SAMPLE_LOGS], early=early)
+    started = early.pool
+    assert started is not None and len(started.workers) == 2
+    processes = [worker.process for worker in started.workers]
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a second pool was started")
+
+    monkeypatch.setattr(parallel, "_Pool", no_pool)
+    records = [outcome.record for outcome in classifier.outcomes(found.jobs, 2, early=early)]
+    assert early.pool is None, "the run took the workers"
+    assert records == [outcome.record for outcome in Classifier(catalogue).outcomes(found.jobs, 1)]
+    assert all(process.exitcode == 0 for process in processes), "the workers exited when the run ended"
+
+
+def test_workers_started_for_jobs_that_are_then_too_few_are_stopped(catalogue):
+    classifier = Classifier(catalogue)
+    early = classifier.early_workers(2)
+    found = classifier.find([SAMPLE_LOGS], early=early)
+    processes = [worker.process for worker in early.pool.workers]
+    [outcome] = classifier.outcomes(found.jobs[:1], 2, early=early)  # as if --exclude left one job
+    assert outcome.record.job == found.jobs[0].name
+    assert early.pool is None and all(process.exitcode == 0 for process in processes)
+
+
+def test_workers_beyond_the_jobs_found_exit(catalogue):
+    classifier = Classifier(catalogue)
+    early = classifier.early_workers(3)
+    found = classifier.find([SAMPLE_LOGS], early=early)
+    processes = [worker.process for worker in early.pool.workers]
+    records = [outcome.record for outcome in classifier.outcomes(found.jobs[:2], 3, early=early)]
+    assert [r.job for r in records] == [job.name for job in found.jobs[:2]]
+    assert processes[2].exitcode == 0, "the third worker had no job: it was let go"
+    assert all(process.exitcode is not None for process in processes)
+
+
+def test_the_cli_leaves_no_early_worker_behind_on_one_job(tmp_path):
+    job = tmp_path / "job"
+    job.mkdir()
+    (job / "stderr.txt").write_text(OOM)
+    process = start("-f", "jsonl", "--jobs", "2", job)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0 and b"gpu_out_of_memory" in out, err
+    assert_no_process_left(process.pid)
 
 
 # --- streaming -----------------------------------------------------------------------------------

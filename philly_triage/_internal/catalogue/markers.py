@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sys
@@ -13,6 +12,7 @@ from typing import AbstractSet, Iterator, Optional
 
 from philly_triage._internal.catalogue.load import CatalogueError, Problem
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
+from philly_triage._internal.pipeline.digest import sha256
 from philly_triage._internal.pipeline.memo import Memo
 from philly_triage._internal.pipeline.prefilter import LineFinder, LineKinds, compile_finder, compile_line_kinds
 from philly_triage._internal.catalogue.schema import Violation, schema_path, violated, violations
@@ -269,7 +269,7 @@ def _checked_stamp(raw: bytes) -> Optional[Path]:
         schema = schema_path("markers").read_bytes()
     except OSError:
         return None
-    digest = hashlib.sha256(raw + schema + sys.version.encode()).hexdigest()[:32]
+    digest = sha256(raw + schema + sys.version.encode()).hexdigest()[:32]
     return directory / f"markers-checked-{digest}.json"
 
 

@@ -233,19 +233,25 @@ class Run:
             for output in self.outputs:
                 output.start()
             self.started = True
-        found = self.stdin.find(classifier, paths) if self.stdin else classifier.find(paths)
-        self.jobs, self.readings = found.jobs, found.readings
-        self.left_out = found.describe() if isinstance(found, Selected) else ""
-        outcomes = classifier.outcomes(self.jobs, processes, runner=runner)
-        shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
-        with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
-            for outcome in outcomes:
-                with self.interrupts.writing():
-                    self.take(self.stdin.restore(outcome.record) if self.stdin else outcome.record)
-                self.timed_out |= outcome.timed_out
-                if outcome.read:  # bytes read from an object store
-                    self.store_read = tuple(map(sum, zip(self.store_read, outcome.read)))
-                advance()
+        # Workers start while the jobs are found, once there are two (see parallel.EarlyWorkers).
+        early = classifier.early_workers(processes) if runner is None and not self.stdin else None
+        try:
+            found = self.stdin.find(classifier, paths) if self.stdin else classifier.find(paths, early=early)
+            self.jobs, self.readings = found.jobs, found.readings
+            self.left_out = found.describe() if isinstance(found, Selected) else ""
+            outcomes = classifier.outcomes(self.jobs, processes, runner=runner, early=early)
+            shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
+            with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
+                for outcome in outcomes:
+                    with self.interrupts.writing():
+                        self.take(self.stdin.restore(outcome.record) if self.stdin else outcome.record)
+                    self.timed_out |= outcome.timed_out
+                    if outcome.read:  # bytes read from an object store
+                        self.store_read = tuple(map(sum, zip(self.store_read, outcome.read)))
+                    advance()
+        finally:
+            if early is not None:
+                early.close()  # workers nobody took (fewer than two jobs, or a stop signal)
         with self.interrupts.writing():
             self.finish()
 

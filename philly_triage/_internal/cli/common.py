@@ -243,9 +243,15 @@ def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | 
 
     try:
         with dask_runner(dask, processes) as runner:
-            jobs = classifier.find(paths).jobs
-            with closing(classifier.outcomes(jobs, processes or available_cores(), runner=runner)) as outcomes:
-                return [outcome.record for outcome in outcomes]
+            workers = processes or available_cores()
+            early = classifier.early_workers(workers) if runner is None else None
+            try:
+                jobs = classifier.find(paths, early=early).jobs
+                with closing(classifier.outcomes(jobs, workers, runner=runner, early=early)) as outcomes:
+                    return [outcome.record for outcome in outcomes]
+            finally:
+                if early is not None:
+                    early.close()
     except WorkerError as err:
         fail(f"{err}; run with --jobs 1 to classify without worker processes")
 

@@ -24,7 +24,6 @@ Only imported by a run given ``--dask``: the default install and run never impor
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import pickle
 import signal
@@ -37,6 +36,7 @@ import distributed
 from distributed import as_completed
 
 from philly_triage._internal.pipeline import storage
+from philly_triage._internal.pipeline.digest import sha256
 from philly_triage._internal.pipeline.parallel import Outcome, available_cores
 from philly_triage._internal.pipeline.worker_life import set_signal
 from philly_triage.models import FailureRecord, Job, Status
@@ -107,7 +107,7 @@ def run_on_dask(client: distributed.Client, classifier: Classifier, jobs: Sequen
         window = max(8, BATCHES_PER_THREAD * sum(client.nthreads().values()))
     blob = pickle.dumps(classifier)
     run = uuid.uuid4().hex[:8]
-    token = f"{hashlib.sha256(blob).hexdigest()[:16]}-{run}"
+    token = f"{sha256(blob).hexdigest()[:16]}-{run}"
     # Sent once to every worker; Dask hands it to workers that join later, from those that have it.
     [engine] = client.scatter([blob], broadcast=True, hash=False)
     out: dict[distributed.Future, int] = {}  # batches out, and their index

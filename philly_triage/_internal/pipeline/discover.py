@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.job_files import Listing, job_at, path_kind
@@ -70,14 +70,21 @@ class Discovery:
     readings: tuple[PathReading, ...]
 
 
-def find_jobs(paths: list[str], markers: Markers, reading: Reading = Reading.AUTO) -> Discovery:
-    """All the jobs under ``paths`` and how each path was read (for a summary that says so)."""
+def find_jobs(paths: list[str], markers: Markers, reading: Reading = Reading.AUTO,
+              on_second: Optional[Callable[[], None]] = None) -> Discovery:
+    """All the jobs under ``paths`` and how each path was read (for a summary that says so).
+
+    ``on_second`` is called once, as soon as a second job is found: a run starts its worker
+    processes then, while the list of jobs is short (see parallel.EarlyWorkers)."""
     jobs: list[Job] = []
     readings = []
     for path in paths:
         found = _PathJobs(path, markers, reading)
         before = len(jobs)
-        jobs.extend(found)
+        for job in found:
+            jobs.append(job)
+            if len(jobs) == 2 and on_second is not None:
+                on_second()
         readings.append(found.reading(len(jobs) - before))
     return Discovery(tuple(jobs), tuple(readings))
 

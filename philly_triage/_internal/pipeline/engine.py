@@ -19,7 +19,7 @@ from philly_triage._internal.catalogue.markers import Markers, default_markers
 from philly_triage._internal.pipeline import ranged, storage
 from philly_triage._internal.pipeline.discover import Discovery, Reading, find_jobs
 from philly_triage._internal.pipeline.match import Matcher
-from philly_triage._internal.pipeline.parallel import Outcome, available_cores, run_in_workers
+from philly_triage._internal.pipeline.parallel import EarlyWorkers, Outcome, available_cores, run_in_workers
 from philly_triage._internal.pipeline.select import Selection, select
 from philly_triage._internal.pipeline.verdict import classify_job, classify_text
 from philly_triage.models import FailureRecord, Job
@@ -71,10 +71,12 @@ class Classifier:
         return other
 
     # discover
-    def find(self, paths: Iterable[PathLike], reading: Optional[Reading] = None) -> Discovery:
+    def find(self, paths: Iterable[PathLike], reading: Optional[Reading] = None,
+             early: Optional[EarlyWorkers] = None) -> Discovery:
         """The jobs under ``paths`` in order, and how each path was read (discover.py), less what
-        --exclude/--include leave out (select.py)."""
-        found = find_jobs([os.fspath(p) for p in paths], self.markers, reading or self.options.reading)
+        --exclude/--include leave out (select.py). ``early`` starts worker processes as soon as
+        there are two jobs (hand it to ``outcomes`` then)."""
+        found = find_jobs([os.fspath(p) for p in paths], self.markers, reading or self.options.reading, early)
         return select(found, Selection(self.options.include, self.options.exclude))
 
     def job_at(self, path: PathLike) -> Job:
@@ -97,16 +99,25 @@ class Classifier:
         return classify_text(text, self.matcher, self.markers, name, failed, self.options.full, self.options.gpus)
 
     def outcomes(self, jobs: Sequence[Job], workers: int = 1, start_method: Optional[str] = None,
-                 runner: Optional[Callable[["Classifier", Sequence[Job]], Iterator[Outcome]]] = None) -> Iterator[Outcome]:
+                 runner: Optional[Callable[["Classifier", Sequence[Job]], Iterator[Outcome]]] = None,
+                 early: Optional[EarlyWorkers] = None) -> Iterator[Outcome]:
         """One Outcome (record, and the patterns that first overran their time budget) per job, in
         the order of ``jobs``, each as soon as it and those before it are done. ``workers`` above 1
-        classifies in that many processes; ``runner`` (e.g. dask_runner.DaskRunner) classifies
-        elsewhere instead, with the same promise. Close the iterator (or exhaust it) to stop them."""
+        classifies in that many processes (those ``early`` started, if it did); ``runner`` (e.g.
+        dask_runner.DaskRunner) classifies elsewhere instead, with the same promise. Close the
+        iterator (or exhaust it) to stop them."""
+        if runner is None and min(workers, len(jobs)) > 1:
+            return run_in_workers(self, jobs, workers, start_method, early)
+        if early is not None:
+            early.close()
         if runner is not None:
             return runner(self, jobs)
-        if min(workers, len(jobs)) <= 1:
-            return (self.outcome(job) for job in jobs)
-        return run_in_workers(self, jobs, workers, start_method)
+        return (self.outcome(job) for job in jobs)
+
+    def early_workers(self, workers: int) -> EarlyWorkers:
+        """Worker processes to start while the jobs are found (``find``), for ``outcomes``: forked
+        before the list of jobs grows, they do not carry it. Close it if ``outcomes`` is not reached."""
+        return EarlyWorkers(self, workers)
 
     def outcome(self, job: Job) -> Outcome:
         """One job's Outcome in this process."""

@@ -7,9 +7,9 @@ masked). It is what ``--baseline`` compares: "tell me about new kinds of failure
 
 from __future__ import annotations
 
-import hashlib
 from typing import Optional
 
+from philly_triage._internal.pipeline.digest import sha256
 from philly_triage._internal.pipeline.masking import mask
 
 FINGERPRINT_VERSION = 1  # changes when masking changes what two messages share
@@ -19,4 +19,4 @@ LENGTH = 16  # hex digits: 64 bits, ample for the failures of one platform
 def fingerprint(kind: str, message: Optional[str]) -> str:
     """The fingerprint of a failure of ``kind`` (a category id or 'unclassified') with ``message``."""
     text = f"{kind}\n{mask(message or '')}"
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:LENGTH]
+    return sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:LENGTH]

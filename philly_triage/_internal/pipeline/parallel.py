@@ -60,19 +60,54 @@ class WorkerError(RuntimeError):
 
 
 def run_in_workers(classifier: Classifier, jobs: Sequence[Job], processes: int,
-                   start_method: Optional[str] = None) -> Iterator[Outcome]:
+                   start_method: Optional[str] = None, early: Optional["EarlyWorkers"] = None) -> Iterator[Outcome]:
     """One Outcome per job, in the order of ``jobs``, each as soon as it and those before it are
     done, from ``processes`` worker processes (never more than there are jobs) that classify with
-    ``classifier.outcome``. ``start_method`` overrides ``default_start_method()``. Close the
-    iterator, or run it to its end, to stop the workers.
+    ``classifier.outcome``. ``start_method`` overrides ``default_start_method()``. Workers that
+    ``early`` started while the jobs were found are used if there are. Close the iterator, or run
+    it to its end, to stop the workers.
     """
-    pool = _Pool(classifier, min(processes, len(jobs)), start_method or default_start_method())
+    size = min(processes, len(jobs))
+    pool = early.take(size) if early is not None else None
+    pool = pool or _Pool(classifier, size, start_method or default_start_method())
     finished = False
     try:
         yield from pool.run(jobs)
         finished = True
     finally:
         pool.stop(graceful=finished)
+
+
+class EarlyWorkers:
+    """Worker processes started while a run's jobs are still being found, once there are two.
+
+    A forked worker's memory begins as a copy of the parent's, and every page of that copy counts
+    in the worker's resident size: started after discovery, each worker would carry the whole list
+    of jobs (about 0.5 KB a job: 10 MB at 20,000 jobs, twice over with two workers). Called (it is
+    discovery's ``on_second``), it starts ``processes`` workers; the run ``take``s them; ``close``
+    stops those nobody took (the jobs found were fewer than two after all, say).
+    """
+
+    def __init__(self, classifier: Classifier, processes: int, start_method: Optional[str] = None):
+        self.classifier, self.processes, self.start_method = classifier, processes, start_method
+        self.pool: Optional[_Pool] = None
+
+    def __call__(self) -> None:
+        if self.pool is None and self.processes > 1:
+            self.pool = _Pool(self.classifier, self.processes, self.start_method or default_start_method())
+
+    def take(self, size: int) -> Optional["_Pool"]:
+        """The workers started, at most ``size`` of them (the others stopped), or None."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.keep(size)
+        return pool
+
+    def close(self) -> None:
+        """Stop the workers if nobody took them."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.stop(graceful=True)
 
 
 def available_cores() -> int:
@@ -180,6 +215,18 @@ class _Pool:
             worker = _Worker(process, ours)
             self.selector.register(ours, selectors.EVENT_READ, worker)
             self.workers.append(worker)
+
+    def keep(self, size: int) -> None:
+        """Let all but ``size`` workers exit (a pool started before the jobs were counted)."""
+        for worker in self.workers[size:]:
+            self.selector.unregister(worker.conn)
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            _reap(worker.process)
+            worker.conn.close()
+        del self.workers[size:]
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
         """Each job's Outcome in the order of ``jobs``, as soon as it and those before it are in."""

@@ -9,7 +9,6 @@ runs the locator on both.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from bisect import bisect_right
@@ -18,6 +17,7 @@ from functools import lru_cache
 from typing import Optional, Protocol, Sequence
 
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
+from philly_triage._internal.pipeline.digest import sha256
 from philly_triage._internal.rulecheck.regex_syntax import parse, sre
 
 ENGINE_VAR = "TRIAGE_ENGINE"  # "re" forces the pure-Python engine
@@ -273,7 +273,7 @@ def _database(hyperscan, patterns: list[str], ids: list[int], flags: int):
     """A compiled hyperscan database, from the on-disk cache when an identical one was compiled
     before (compiling takes up to a second; loading, microseconds). None if hyperscan refuses."""
     expressions = [p.encode("utf-8") for p in patterns]
-    key = hashlib.sha256(repr((getattr(hyperscan, "__version__", ""), _machine(), expressions, ids, flags)).encode()).hexdigest()
+    key = sha256(repr((getattr(hyperscan, "__version__", ""), _machine(), expressions, ids, flags)).encode()).hexdigest()
     directory = cache_dir()
     path = directory / f"hyperscan-{key[:32]}.db" if directory is not None else None
     cached = read_own(path) if path is not None else None

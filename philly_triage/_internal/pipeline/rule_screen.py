@@ -19,7 +19,6 @@ It speaks only where hyperscan and ``regex`` read a pattern and a text alike:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -28,6 +27,7 @@ from typing import Optional
 
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
 
+from philly_triage._internal.pipeline.digest import sha256
 from philly_triage._internal.pipeline.prefilter import (
     ENGINE_VAR, MISREAD, PatternScreen, compile_screen, plain_ascii, screen_takes,
 )
@@ -153,7 +153,7 @@ class RuleScreen:
 
 def _screenable_ids(patterns: list[str]) -> set[int]:
     """The indices of the patterns ``screenable`` accepts, from the cache when known."""
-    key = hashlib.sha256(json.dumps([SCREEN_VERSION, sys.version, patterns]).encode()).hexdigest()[:32]
+    key = sha256(json.dumps([SCREEN_VERSION, sys.version, patterns]).encode()).hexdigest()[:32]
     directory = cache_dir()
     path = directory / f"screen-{key}.json" if directory is not None else None
     cached = read_own(path) if path is not None else None

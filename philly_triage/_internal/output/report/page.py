@@ -13,7 +13,6 @@ but is not given is an error (StrictUndefined), not an empty string.
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -28,6 +27,7 @@ from philly_triage._internal.analysis.excerpt import ExcerptLine, read_excerpt
 from philly_triage._internal.output.report import text
 from philly_triage._internal.output.report.charts import NO_GPU_HOURS, charts
 from philly_triage._internal.output.report.text import MAX_CHARS
+from philly_triage._internal.pipeline.digest import sha256
 from philly_triage.models import RETRY_ADVICE, STAGES, FailureRecord
 
 __all__ = ["AFTER", "BEFORE", "MAX_CHARS", "MAX_EXCERPTS", "NO_GPU_HOURS", "excerpts_for", "render_report"]
@@ -137,4 +137,4 @@ def asset(name: str) -> str:
 
 def digest(source: str) -> str:
     """The CSP source that allows exactly this inline style or script."""
-    return "sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
+    return "sha256-" + base64.b64encode(sha256(source.encode("utf-8")).digest()).decode("ascii")

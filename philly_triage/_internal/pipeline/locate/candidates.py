@@ -31,7 +31,7 @@ THREAD_FRAME = re.compile(r'threading\.py", line \d+, in _bootstrap_inner')  # a
 FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
 
 
-@dataclass(slots=True)  # not frozen, so made fast (a view's last MB can hold thousands); never changed
+@dataclass  # not frozen, so made fast (a view's last MB can hold thousands of them); never changed
 class Candidate:
     index: int
     end: int
