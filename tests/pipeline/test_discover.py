@@ -7,7 +7,7 @@ import os
 import pytest
 
 from philly_triage._internal.pipeline.discover import (
-    JOB_DIRECTORY, JOBS_DIRECTORY, PROBLEM, PathReading, Reading, discover_jobs, find_jobs,
+    JOB_DIRECTORY, JOBS_DIRECTORY, PROBLEM, JobStream, PathReading, Reading, discover_jobs, find_jobs,
 )
 from tests.conftest import DATA, ROOT
 
@@ -254,3 +254,16 @@ def test_stream_names(markers, name):
 @pytest.mark.parametrize("name", NOT_STREAMS)
 def test_names_that_are_not_streams(markers, name):
     assert markers.job_stream(name) is None
+
+
+def test_a_job_stream_finds_the_jobs_as_it_is_iterated(markers, tmp_path):
+    (tmp_path / "a.log").write_text("x\n")
+    (tmp_path / "b.log").write_text("y\n")
+    paths = [str(ROOT / "sample_logs"), str(tmp_path / "missing"), str(tmp_path)]
+    found = find_jobs(paths, markers)
+    stream = JobStream(paths, markers)
+    taken = iter(stream)
+    first = next(taken)
+    assert stream.found == 1 and not stream.complete and stream.readings == [], "nothing is found ahead"
+    assert (first, *taken) == found.jobs
+    assert stream.complete and stream.found == len(found.jobs) and tuple(stream.readings) == found.readings

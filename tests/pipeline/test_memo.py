@@ -29,3 +29,22 @@ def test_the_memo_never_holds_more_than_its_bound(monkeypatch):
         assert len(memo) <= 10
     assert memo.get("clean", "34") == 34
     assert ENTRIES * LONGEST <= 4 << 20, "the bound stays a few MB"
+
+
+def test_a_held_memo_keeps_more_and_is_trimmed_when_released(monkeypatch):
+    monkeypatch.setattr(memo_module, "ENTRIES", 10)
+    monkeypatch.setattr(memo_module, "HELD_ENTRIES", 100)
+    memo = Memo()
+    with memo.held():
+        for number in range(50):
+            memo.put("clean", str(number), number)
+        assert len(memo) == 50 and memo.get("clean", "0") == 0, "held: the first answers are still there"
+        with memo.held():  # nested (one log read inside another's reading) stays held
+            memo.put("clean", "50", 50)
+        assert len(memo) == 51
+    assert len(memo) == 0, "released above ENTRIES: trimmed"
+    for number in range(5):
+        memo.put("clean", str(number), number)
+    with memo.held():
+        pass
+    assert len(memo) == 5, "released under ENTRIES: kept"

@@ -240,7 +240,10 @@ def test_ctrl_c_leaves_whole_records_and_exits_130(tmp_path, jobs):
         lines = (first + rest).decode().split("\n")
         assert lines[-1] == "", "the output ends with a whole line"
         records = [json.loads(line) for line in lines[:-1]]
-        assert stderr.endswith(f"triage: interrupted ({len(records)} of {total} jobs done)\n")
+        # Jobs are classified as they are found (no progress bar here): the total is known only
+        # once every job has been found, near the end.
+        assert (stderr.endswith(f"triage: interrupted ({len(records)} jobs done)\n")
+                or stderr.endswith(f"triage: interrupted ({len(records)} of {total} jobs done)\n")), stderr
         assert [r["job"] for r in records] == sorted(str(p) for p in logs.iterdir())[:len(records)]
         assert_no_process_left(process.pid)
         return
@@ -328,3 +331,21 @@ def test_worker_error_from_the_api(monkeypatch, catalogue, markers):
     with pytest.raises(WorkerError, match=r"ended while starting \(exit status 3\)"):
         list(Classifier(catalogue).outcomes(jobs, 2, "fork"))
 
+
+
+def test_workers_take_jobs_from_a_stream_only_as_they_have_room(catalogue, markers):
+    """The parent holds the jobs handed out, not the run's: its memory does not grow with their number."""
+    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))
+    taken = []
+
+    def stream():
+        for job in jobs:
+            taken.append(job)
+            yield job
+
+    records = []
+    for outcome in Classifier(catalogue).outcomes(stream(), 2):
+        records.append(outcome.record)
+        assert len(taken) <= len(records) + 2 * parallel.IN_FLIGHT + 2, "jobs are taken as workers have room"
+    assert [r.job for r in records] == [job.name for job in jobs]
+    assert records == [outcome.record for outcome in Classifier(catalogue).outcomes(jobs, 1)]

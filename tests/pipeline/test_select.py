@@ -142,3 +142,21 @@ def test_worker_processes_classify_what_the_parent_selected(tmp_path: Path):
     many = list(engine.classify_many([logs], workers=2))
     assert [(r.job, r.category, r.notes) for r in many] == [
         (str(logs / name), "gpu_out_of_memory", ()) for name in ("job-a", "job-b")]
+
+
+def test_a_stream_of_jobs_selects_what_find_selects(tmp_path: Path):
+    logs = tmp_path / "logs"
+    for name in ("job-a", "job-b", "job-c"):
+        (logs / name).mkdir(parents=True)
+        (logs / name / "stdout.txt").write_text(OOM)
+        (logs / name / "model.pt").write_bytes(b"\x00" * 100)
+    (logs / "notes.txt").write_text("done\n")
+    engine = Classifier(options=Options(exclude=("*.pt", "job-c")))
+    found = engine.find([logs, logs / "job-a"])
+    stream = engine.stream([logs, logs / "job-a"])
+    assert not stream.complete and stream.readings == []
+    assert tuple(stream) == found.jobs
+    assert stream.complete and stream.found == len(found.jobs)
+    assert tuple(stream.readings) == found.readings
+    assert stream.keep.describe() == found.describe() == "--exclude/--include left out 1 job and 3 files"
+    assert Classifier().stream([logs]).keep is None, "without globs nothing is picked"

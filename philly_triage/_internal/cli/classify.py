@@ -21,10 +21,10 @@ from philly_triage._internal.cli.common import (
     jobs_option, open_classifier, open_output, readable_text, reading_options, storage_option, use_color,
 )
 from philly_triage._internal.cli.outputs import OutputError, Target, plan_targets
-from philly_triage._internal.cli.progress import progress_bar, show_progress
+from philly_triage._internal.cli.progress import progress_bar, progress_possible, show_progress
 from philly_triage._internal.cli.stdin_job import StdinJob
 from philly_triage._internal.cli.scale import dask_option, dask_runner
-from philly_triage._internal.pipeline.discover import PathReading
+from philly_triage._internal.pipeline.discover import JobStream, PathReading
 from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage._internal.pipeline.ranged import describe_read
 from philly_triage._internal.pipeline.select import Selected
@@ -150,7 +150,8 @@ def classify(
                 run.classify(classifier, list(paths), processes or available_cores(), quiet, runner)
             except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
                 run.finish(stop)
-                done = f" ({run.done} of {len(run.jobs)} jobs done)" if run.jobs is not None else ""
+                done = f" ({run.done} of {run.total} jobs done)" if run.total is not None else (
+                    f" ({run.done} jobs done)" if run.done else "")
                 click.echo(interrupts.message(stop, done), err=True)
                 sys.exit(interrupts.exit_status(stop))
     except BrokenPipeError:
@@ -214,7 +215,8 @@ class Run:
         self.policy = policy
         self.stdout_kind = stdout_kind  # the format on stdout, None when stdout shows nothing
         self.interrupts = interrupts.Interrupts()
-        self.jobs: Optional[tuple[Job, ...]] = None  # None until the paths are searched for jobs
+        self.jobs: Optional[tuple[Job, ...]] = None  # the jobs, when found before any is classified
+        self.stream: Optional[JobStream] = None  # the jobs, when classified as they are found
         self.readings: tuple[PathReading, ...] = ()  # how each path given was read
         self.left_out = ""  # what --exclude/--include left out, in words ('' for nothing)
         self.by_status: Counter = Counter()  # the records written so far, by status (not kept: a run may be of millions)
@@ -233,15 +235,24 @@ class Run:
             for output in self.outputs:
                 output.start()
             self.started = True
-        # Workers start while the jobs are found, once there are two (see parallel.EarlyWorkers).
-        early = classifier.early_workers(processes) if runner is None and not self.stdin else None
+        # Without a progress bar (output to a file or pipe, stderr not a terminal, --quiet) the jobs
+        # are classified as discovery finds them, and never all held: memory stays flat however
+        # many there are. A bar needs their number first: they are all found, then classified, and
+        # the workers start while they are found, at the second (see parallel.EarlyWorkers).
+        streamed = runner is None and not self.stdin and (quiet or not progress_possible(self.stdout_kind))
+        early = classifier.early_workers(processes) if runner is None and not self.stdin and not streamed else None
         try:
-            found = self.stdin.find(classifier, paths) if self.stdin else classifier.find(paths, early=early)
-            self.jobs, self.readings = found.jobs, found.readings
-            self.left_out = found.describe() if isinstance(found, Selected) else ""
-            outcomes = classifier.outcomes(self.jobs, processes, runner=runner, early=early)
-            shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
-            with closing(outcomes), progress_bar(len(self.jobs), shown) as advance:
+            if streamed:
+                self.stream = classifier.stream(paths)
+                outcomes = classifier.outcomes(self.stream, processes)
+                shown = False
+            else:
+                found = self.stdin.find(classifier, paths) if self.stdin else classifier.find(paths, early=early)
+                self.jobs, self.readings = found.jobs, found.readings
+                self.left_out = found.describe() if isinstance(found, Selected) else ""
+                outcomes = classifier.outcomes(self.jobs, processes, runner=runner, early=early)
+                shown = not quiet and show_progress(len(self.jobs), self.stdout_kind)
+            with closing(outcomes), progress_bar(self.total or 0, shown) as advance:
                 for outcome in outcomes:
                     with self.interrupts.writing():
                         self.take(self.stdin.restore(outcome.record) if self.stdin else outcome.record)
@@ -252,6 +263,9 @@ class Run:
         finally:
             if early is not None:
                 early.close()  # workers nobody took (fewer than two jobs, or a stop signal)
+        if self.stream is not None:
+            self.readings = tuple(self.stream.readings)
+            self.left_out = self.stream.keep.describe() if self.stream.keep is not None else ""
         with self.interrupts.writing():
             self.finish()
 
@@ -282,8 +296,7 @@ class Run:
                 if not self.started:
                     output.start()
                 if stop is not None:
-                    total = len(self.jobs) if self.jobs is not None else None
-                    output.interrupt(Interruption(interrupts.signal_name(stop), self.done, total))
+                    output.interrupt(Interruption(interrupts.signal_name(stop), self.done, self.total))
                 output.finish()
             self.started = True
         for output in self.outputs:
@@ -298,9 +311,16 @@ class Run:
         """How many records the run has written."""
         return sum(self.by_status.values())
 
+    @property
+    def total(self) -> Optional[int]:
+        """How many jobs the run has (None until the paths have all been searched)."""
+        if self.stream is not None:
+            return self.stream.found if self.stream.complete else None
+        return len(self.jobs) if self.jobs is not None else None
+
     def found_nothing(self) -> bool:
         """Whether the run completed without a single job to judge (an empty folder, say)."""
-        return self.jobs is not None and not self.done and self.stdin is None
+        return self.total is not None and not self.done and self.stdin is None
 
     def nothing_found(self, paths: Sequence[str]) -> str:
         """Why --fail-on has nothing to judge: 'no jobs found under logs/ (...)'."""

@@ -16,9 +16,13 @@ STREAMED = (OutputFormat.JSONL, OutputFormat.CSV, OutputFormat.GITHUB)  # format
 
 def show_progress(total: int, kind: Optional[OutputFormat]) -> bool:
     """A bar for long runs, on a terminal only, and never on the terminal that streamed records go to."""
-    if total <= PROGRESS_MIN_JOBS or not _is_terminal(sys.stderr):
-        return False
-    return not (kind in STREAMED and _is_terminal(sys.stdout))
+    return total > PROGRESS_MIN_JOBS and progress_possible(kind)
+
+
+def progress_possible(kind: Optional[OutputFormat]) -> bool:
+    """Whether a long run with stdout showing ``kind`` would show a bar (stderr is a terminal, and
+    not the terminal that streamed records go to); a run that shows none needs no count of its jobs."""
+    return _is_terminal(sys.stderr) and not (kind in STREAMED and _is_terminal(sys.stdout))
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Sequence
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.job_files import Listing, job_at, path_kind
@@ -76,17 +76,41 @@ def find_jobs(paths: list[str], markers: Markers, reading: Reading = Reading.AUT
 
     ``on_second`` is called once, as soon as a second job is found: a run starts its worker
     processes then, while the list of jobs is short (see parallel.EarlyWorkers)."""
+    stream = JobStream(paths, markers, reading)
     jobs: list[Job] = []
-    readings = []
-    for path in paths:
-        found = _PathJobs(path, markers, reading)
-        before = len(jobs)
-        for job in found:
-            jobs.append(job)
-            if len(jobs) == 2 and on_second is not None:
-                on_second()
-        readings.append(found.reading(len(jobs) - before))
-    return Discovery(tuple(jobs), tuple(readings))
+    for job in stream:
+        jobs.append(job)
+        if len(jobs) == 2 and on_second is not None:
+            on_second()
+    return Discovery(tuple(jobs), tuple(stream.readings))
+
+
+class JobStream:
+    """The jobs under ``paths``, found as they are iterated (once), so that a run can classify
+    them as they come and never hold them all; once iterated through, ``readings`` says how each
+    path was read. ``keep`` (select.Picker) may change or leave out each job on the way: it gets
+    the job and the path given it was found under, and returns the job kept or None.
+    """
+
+    def __init__(self, paths: Sequence[str], markers: Markers, reading: Reading = Reading.AUTO,
+                 keep: Optional[Callable[[Job, str], Optional[Job]]] = None) -> None:
+        self.paths, self.markers, self.reading, self.keep = list(paths), markers, reading, keep
+        self.readings: list[PathReading] = []
+        self.found = 0  # jobs given so far
+        self.complete = False  # every path has been searched
+
+    def __iter__(self) -> Iterator[Job]:
+        for path in self.paths:
+            found = _PathJobs(path, self.markers, self.reading)
+            kept = 0
+            for job in found:
+                chosen = job if self.keep is None else self.keep(job, path)
+                if chosen is not None:
+                    kept += 1
+                    self.found += 1
+                    yield chosen
+            self.readings.append(found.reading(kept))
+        self.complete = True
 
 
 def discover_jobs(paths: list[str], markers: Markers, reading: Reading = Reading.AUTO) -> Iterator[Job]:

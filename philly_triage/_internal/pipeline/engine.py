@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from philly_triage._internal.catalogue.load import Catalogue, load_catalogue
 from philly_triage._internal.catalogue.markers import Markers, default_markers
 from philly_triage._internal.pipeline import ranged, storage
-from philly_triage._internal.pipeline.discover import Discovery, Reading, find_jobs
+from philly_triage._internal.pipeline.discover import Discovery, JobStream, Reading, find_jobs
 from philly_triage._internal.pipeline.match import Matcher
 from philly_triage._internal.pipeline.parallel import EarlyWorkers, Outcome, available_cores, run_in_workers
-from philly_triage._internal.pipeline.select import Selection, select
+from philly_triage._internal.pipeline.select import Picker, Selection, select
 from philly_triage._internal.pipeline.verdict import classify_job, classify_text
 from philly_triage.models import FailureRecord, Job
 
@@ -79,6 +80,13 @@ class Classifier:
         found = find_jobs([os.fspath(p) for p in paths], self.markers, reading or self.options.reading, early)
         return select(found, Selection(self.options.include, self.options.exclude))
 
+    def stream(self, paths: Iterable[PathLike]) -> JobStream:
+        """``find``'s jobs, found as they are iterated (for a run that classifies them as they
+        come); ``keep.describe()`` (None without --exclude/--include) says what was left out."""
+        selection = Selection(self.options.include, self.options.exclude)
+        keep = Picker(selection) if selection else None
+        return JobStream([os.fspath(p) for p in paths], self.markers, self.options.reading, keep)
+
     def job_at(self, path: PathLike) -> Job:
         """``path`` read as one job: a file, or a directory whose logs are all one job's."""
         jobs = self.find([path], Reading.JOB).jobs
@@ -98,21 +106,26 @@ class Classifier:
         holds an error word can then be its failure."""
         return classify_text(text, self.matcher, self.markers, name, failed, self.options.full, self.options.gpus)
 
-    def outcomes(self, jobs: Sequence[Job], workers: int = 1, start_method: Optional[str] = None,
+    def outcomes(self, jobs: Iterable[Job], workers: int = 1, start_method: Optional[str] = None,
                  runner: Optional[Callable[["Classifier", Sequence[Job]], Iterator[Outcome]]] = None,
                  early: Optional[EarlyWorkers] = None) -> Iterator[Outcome]:
         """One Outcome (record, and the patterns that first overran their time budget) per job, in
-        the order of ``jobs``, each as soon as it and those before it are done. ``workers`` above 1
-        classifies in that many processes (those ``early`` started, if it did); ``runner`` (e.g.
-        dask_runner.DaskRunner) classifies elsewhere instead, with the same promise. Close the
-        iterator (or exhaust it) to stop them."""
-        if runner is None and min(workers, len(jobs)) > 1:
-            return run_in_workers(self, jobs, workers, start_method, early)
+        the order of ``jobs``, each as soon as it and those before it are done. ``jobs`` may be an
+        iterator (a JobStream): jobs are then taken from it as they are classified. ``workers``
+        above 1 classifies in that many processes (those ``early`` started, if it did); ``runner``
+        (e.g. dask_runner.DaskRunner) classifies elsewhere instead, with the same promise. Close
+        the iterator (or exhaust it) to stop them."""
+        if runner is not None:
+            if early is not None:
+                early.close()
+            return runner(self, jobs if isinstance(jobs, Sequence) else tuple(jobs))
+        source = iter(jobs)
+        first = list(islice(source, 2))
+        if workers > 1 and len(first) > 1:
+            return run_in_workers(self, chain(first, source), workers, start_method, early)
         if early is not None:
             early.close()
-        if runner is not None:
-            return runner(self, jobs)
-        return (self.outcome(job) for job in jobs)
+        return (self.outcome(job) for job in chain(first, source))
 
     def early_workers(self, workers: int) -> EarlyWorkers:
         """Worker processes to start while the jobs are found (``find``), for ``outcomes``: forked

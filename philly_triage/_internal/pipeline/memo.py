@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any, Hashable, Iterator, Union
 
 ENTRIES = 4096
-HELD_ENTRIES = 1 << 16  # while one log is read (see Memo.held): about 30 MB at most
+HELD_ENTRIES = 1 << 14  # while one log is read (see Memo.held): about 10 MB at most
 LONGEST = 512  # bytes or characters of the longest text kept
 MISSING = object()
 

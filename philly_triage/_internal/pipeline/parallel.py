@@ -24,7 +24,8 @@ import signal
 import sys
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Optional, Sequence
+from itertools import chain, islice
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from philly_triage._internal.pipeline.memory import Trimmer
 from philly_triage._internal.pipeline.worker_life import (
@@ -59,20 +60,22 @@ class WorkerError(RuntimeError):
     """The worker processes could not be started."""
 
 
-def run_in_workers(classifier: Classifier, jobs: Sequence[Job], processes: int,
+def run_in_workers(classifier: Classifier, jobs: Iterable[Job], processes: int,
                    start_method: Optional[str] = None, early: Optional["EarlyWorkers"] = None) -> Iterator[Outcome]:
     """One Outcome per job, in the order of ``jobs``, each as soon as it and those before it are
     done, from ``processes`` worker processes (never more than there are jobs) that classify with
-    ``classifier.outcome``. ``start_method`` overrides ``default_start_method()``. Workers that
-    ``early`` started while the jobs were found are used if there are. Close the iterator, or run
-    it to its end, to stop the workers.
+    ``classifier.outcome``. ``jobs`` may be an iterator (jobs as discovery finds them): a job is
+    taken from it when a worker has room for it. ``start_method`` overrides
+    ``default_start_method()``. Workers that ``early`` started while the jobs were found are used
+    if there are. Close the iterator, or run it to its end, to stop the workers.
     """
-    size = min(processes, len(jobs))
-    pool = early.take(size) if early is not None else None
-    pool = pool or _Pool(classifier, size, start_method or default_start_method())
+    source = iter(jobs)
+    first = list(islice(source, processes))  # as many workers as jobs, when they are fewer
+    pool = early.take(len(first)) if early is not None else None
+    pool = pool or _Pool(classifier, len(first), start_method or default_start_method())
     finished = False
     try:
-        yield from pool.run(jobs)
+        yield from pool.run(chain(first, source))
         finished = True
     finally:
         pool.stop(graceful=finished)
@@ -228,25 +231,49 @@ class _Pool:
             worker.conn.close()
         del self.workers[size:]
 
-    def run(self, jobs: Sequence[Job]) -> Iterator[Outcome]:
-        """Each job's Outcome in the order of ``jobs``, as soon as it and those before it are in."""
-        todo = deque(range(len(jobs)))
+    def run(self, jobs: Iterator[Job]) -> Iterator[Outcome]:
+        """Each job's Outcome in the order of ``jobs``, as soon as it and those before it are in.
+
+        Jobs are taken from the iterator only as workers have room, and the parent holds only
+        those handed out and not answered (``held``), and answers that came before an earlier
+        job's: its memory does not grow with the number of jobs."""
+        self._source, self._taken = jobs, 0
+        todo: deque = deque()  # indexes taken and to hand out again (a dead worker's)
+        held: dict[int, Job] = {}
         done: dict[int, Outcome] = {}
         next_index = 0
-        while next_index < len(jobs):
-            self._hand_out(jobs, todo)
-            for worker in self._heard_from():
-                self._collect(worker, jobs, todo, done)
+        while True:
+            self._hand_out(held, todo)
             while next_index in done:
                 yield done.pop(next_index)
                 next_index += 1
+            if next_index == self._taken and self._source is None:
+                return  # every job taken has been answered, and there are no more
+            for worker in self._heard_from():
+                self._collect(worker, held, todo, done)
 
-    def _hand_out(self, jobs: Sequence[Job], todo: deque) -> None:
+    def _next_job(self, held: dict, todo: deque) -> Optional[int]:
+        """The index of the next job to hand out: one a dead worker left, else a new one."""
+        if todo:
+            return todo.popleft()
+        if self._source is None:
+            return None
+        job = next(self._source, None)
+        if job is None:
+            self._source = None
+            return None
+        held[self._taken] = job
+        self._taken += 1
+        return self._taken - 1
+
+    def _hand_out(self, held: dict, todo: deque) -> None:
         for worker in self.workers:
-            while todo and len(worker.jobs) < IN_FLIGHT:
-                index = todo.popleft()
+            while len(worker.jobs) < IN_FLIGHT:
+                index = self._next_job(held, todo)
+                if index is None:
+                    return
                 try:
-                    worker.conn.send((index, jobs[index]))
+                    worker.conn.send((index, held[index]))
                 except OSError:  # it died; _collect finds out and replaces it
                     todo.appendleft(index)
                     break
@@ -256,20 +283,21 @@ class _Pool:
         """The workers that sent something or died (their pipe says EOF), after waiting for one."""
         return [key.data for key, _ in self.selector.select()]
 
-    def _collect(self, worker: _Worker, jobs: Sequence[Job], todo: deque, done: dict) -> None:
+    def _collect(self, worker: _Worker, held: dict, todo: deque, done: dict) -> None:
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
-            self._replace(worker, jobs, todo, done)
+            self._replace(worker, held, todo, done)
             return
         if message == READY:
             worker.ready = True
             return
         index, outcome = message
         worker.jobs.remove(index)
+        del held[index]
         done[index] = outcome
 
-    def _replace(self, worker: _Worker, jobs: Sequence[Job], todo: deque, done: dict) -> None:
+    def _replace(self, worker: _Worker, held: dict, todo: deque, done: dict) -> None:
         """A worker died: the job it was on gets an error record, its other jobs go back in line."""
         self.selector.unregister(worker.conn)
         worker.conn.close()
@@ -281,7 +309,7 @@ class _Pool:
         if worker.jobs:
             index = worker.jobs.popleft()
             reason = f"the triage worker process classifying this job died ({how})"
-            done[index] = Outcome(FailureRecord(job=jobs[index].name, status=Status.ERROR, reason=reason))
+            done[index] = Outcome(FailureRecord(job=held.pop(index).name, status=Status.ERROR, reason=reason))
             todo.extendleft(reversed(worker.jobs))
         self._start()
 

@@ -72,22 +72,35 @@ def select(discovery: Discovery, selection: Selection) -> Discovery:
     """The jobs of ``discovery`` that ``selection`` keeps, each with its files that it keeps."""
     if not selection:
         return discovery
+    pick = Picker(selection)
     jobs: list[Job] = []
     readings: list[PathReading] = []
-    jobs_out = files_out = 0
     remaining = iter(discovery.jobs)
     for reading in discovery.readings:
-        kept = 0
-        for job in [next(remaining) for _ in range(reading.jobs)]:
-            chosen = select_job(job, reading.path, selection)
-            if chosen is None:
-                jobs_out += 1
-                continue
-            files_out += len(job.files) - len(chosen.files)
-            jobs.append(chosen)
-            kept += 1
-        readings.append(replace(reading, jobs=kept))
-    return Selected(tuple(jobs), tuple(readings), jobs_out, files_out)
+        kept = [chosen for chosen in (pick(next(remaining), reading.path) for _ in range(reading.jobs)) if chosen]
+        jobs += kept
+        readings.append(replace(reading, jobs=len(kept)))
+    return Selected(tuple(jobs), tuple(readings), pick.jobs_left_out, pick.files_left_out)
+
+
+class Picker:
+    """``select_job`` for one job at a time (a JobStream's ``keep``), counting what it leaves out."""
+
+    def __init__(self, selection: Selection) -> None:
+        self.selection = selection
+        self.jobs_left_out = self.files_left_out = 0
+
+    def __call__(self, job: Job, root: str) -> Optional[Job]:
+        chosen = select_job(job, root, self.selection)
+        if chosen is None:
+            self.jobs_left_out += 1
+        else:
+            self.files_left_out += len(job.files) - len(chosen.files)
+        return chosen
+
+    def describe(self) -> str:
+        """What it left out, as Selected.describe says it."""
+        return Selected((), (), self.jobs_left_out, self.files_left_out).describe()
 
 
 def select_job(job: Job, root: str, selection: Selection) -> Optional[Job]:

@@ -48,6 +48,9 @@ def test_an_interruption_says_which_signal_and_how_far():
         "triage was interrupted by SIGTERM after 2 of 5 jobs: the output holds only the jobs done by then")
     assert Interruption("SIGINT", 0, None).describe() == (
         "triage was interrupted by SIGINT before it had found the jobs: no job was classified")
+    assert Interruption("SIGINT", 3, None).describe() == (  # jobs classified as they were found
+        "triage was interrupted by SIGINT after 3 jobs, while it was still finding jobs: "
+        "the output holds only the jobs done by then")
 
 
 def test_an_interruption_before_the_jobs_were_found_says_so():

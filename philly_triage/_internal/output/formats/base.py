@@ -25,7 +25,7 @@ class Interruption:
 
     signal: str  # SIGINT (Ctrl-C), SIGTERM, SIGHUP
     done: int  # jobs whose records were taken, shown or hidden
-    total: Optional[int]  # jobs found; None when the signal came before the paths were searched
+    total: Optional[int]  # jobs found; None when the signal came before the paths were all searched
 
     @property
     def number(self) -> Optional[int]:
@@ -33,8 +33,11 @@ class Interruption:
 
     def describe(self) -> str:
         """One sentence on what happened and what the output therefore lacks."""
-        if self.total is None:
+        if self.total is None and not self.done:
             return f"triage was interrupted by {self.signal} before it had found the jobs: no job was classified"
+        if self.total is None:  # jobs classified as they were found (a run without a progress bar)
+            return (f"triage was interrupted by {self.signal} after {self.done} jobs, while it was still finding "
+                    f"jobs: the output holds only the jobs done by then")
         return (f"triage was interrupted by {self.signal} after {self.done} of {self.total} jobs: "
                 f"the output holds only the jobs done by then")
 
