@@ -85,3 +85,33 @@ def test_outside_the_main_thread_the_signals_are_left_alone():
     thread.start()
     thread.join()
     assert seen == [signal.SIG_DFL]  # only the main thread may set handlers: nothing was touched
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost one, printed
+def test_a_stop_lost_in_a_destructor_is_raised_again_at_the_next_write():
+    """The handler raises wherever the main thread is; raised inside a __del__ (the garbage
+    collector's, at any allocation), Python prints the exception and goes on: the run must not."""
+
+    class Dropped:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGTERM)  # the signal comes while the destructor runs
+
+    with Interrupts() as interrupts:
+        Dropped()  # "Exception ignored in ... __del__": the run goes on
+        with pytest.raises(Interrupted) as stopped:
+            with interrupts.writing():
+                pytest.fail("the lost stop should end the run before the write")  # pragma: no cover
+        assert stopped.value.signum == signal.SIGTERM
+        interrupts.caught()
+        with interrupts.writing():  # winding down: the stop, caught, is not raised again
+            pass
+
+
+def test_a_stop_the_run_caught_is_not_raised_again():
+    with Interrupts() as interrupts:
+        with pytest.raises(Interrupted):
+            os.kill(os.getpid(), signal.SIGINT)
+        interrupts.caught()
+        interrupts.check()
+        with interrupts.writing():
+            pass

@@ -149,9 +149,10 @@ def classify(
                     run.outputs = open_outputs(targets, color, catalogue)
                 run.classify(classifier, list(paths), processes or available_cores(), quiet, runner)
             except KeyboardInterrupt as stop:  # Ctrl-C, or Interrupted by SIGTERM or SIGHUP
+                run.interrupts.caught()
                 run.finish(stop)
                 done = f" ({run.done} of {run.total} jobs done)" if run.total is not None else (
-                    f" ({run.done} jobs done)" if run.done else "")
+                    f" ({run.done} {'job' if run.done == 1 else 'jobs'} done)" if run.done else "")
                 click.echo(interrupts.message(stop, done), err=True)
                 sys.exit(interrupts.exit_status(stop))
     except BrokenPipeError:

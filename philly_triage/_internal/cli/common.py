@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
 
 import click
 
+from philly_triage._internal.cli import interrupts
 from philly_triage._internal.catalogue.load import Catalogue, CatalogueError, Problem, load_catalogue
 from philly_triage._internal.catalogue.sources import ENV_VAR, resolve_sources
 
@@ -248,7 +249,9 @@ def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | 
             try:
                 jobs = classifier.find(paths, early=early).jobs
                 with closing(classifier.outcomes(jobs, workers, runner=runner, early=early)) as outcomes:
-                    return [outcome.record for outcome in outcomes]
+                    records = [outcome.record for outcome in outcomes]
+                interrupts.check()  # a stop signal lost on the way (see interrupts.Interrupts.check)
+                return records
             finally:
                 if early is not None:
                     early.close()

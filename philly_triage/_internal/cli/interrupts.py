@@ -61,6 +61,7 @@ class Interrupts:
         self._held = 0
         self._pending: Optional[int] = None
         self._raised = False
+        self._unseen: Optional[int] = None  # raised, and not yet caught by the run (see check)
 
     def __enter__(self) -> "Interrupts":
         if threading.current_thread() is not threading.main_thread():
@@ -92,11 +93,25 @@ class Interrupts:
             self._pending = signum
             return
         self._raised = True
+        self._unseen = signum
         raise Interrupted(signum)
+
+    def caught(self) -> None:
+        """The run caught the stop signal's Interrupted and is winding down: it was not lost."""
+        self._unseen = None
+
+    def check(self) -> None:
+        """Raise again a stop that was lost. The handler raises where the main thread happens to be,
+        and an exception raised inside a ``__del__`` (the garbage collector's, at any allocation)
+        is printed and dropped: the run would go on as if no signal had come."""
+        if self._unseen is not None:
+            signum, self._unseen = self._unseen, None
+            raise Interrupted(signum)
 
     @contextmanager
     def writing(self) -> Iterator[None]:
         """Hold the stop signals back while the block runs, then raise the one that came, if any."""
+        self.check()
         self._held += 1
         try:
             yield
@@ -105,17 +120,37 @@ class Interrupts:
         if self._pending is not None and not self._held and not self._raised:
             signum, self._pending = self._pending, None
             self._raised = True
+            self._unseen = signum
             raise Interrupted(signum)
+
+
+def active() -> Optional[Interrupts]:
+    """The Interrupts in force (the one cli.main enters for every command, or a command's own), if any."""
+    handler = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
+    found = getattr(handler, "__self__", None)
+    return found if isinstance(found, Interrupts) else None
 
 
 @contextmanager
 def holding() -> Iterator[None]:
-    """Hold the stop signals back while the block writes output, when an Interrupts is in force
-    (the one cli.main enters for every command, or a command's own)."""
-    handler = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
-    active = getattr(handler, "__self__", None)
-    if not isinstance(active, Interrupts):
+    """Hold the stop signals back while the block writes output, when an Interrupts is in force."""
+    current = active()
+    if current is None:
         yield
         return
-    with active.writing():
+    with current.writing():
         yield
+
+
+def check() -> None:
+    """Raise a stop signal that came and was lost (see Interrupts.check), if an Interrupts is in force."""
+    current = active()
+    if current is not None:
+        current.check()
+
+
+def caught() -> None:
+    """Say that the stop signal's Interrupted reached the code that ends the run (see Interrupts.check)."""
+    current = active()
+    if current is not None:
+        current.caught()

@@ -43,6 +43,7 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as stop:
+            interrupts.caught()
             click.echo(interrupts.message(stop), err=True)
             ctx.exit(interrupts.exit_status(stop))
 

@@ -9,6 +9,7 @@ from typing import BinaryIO
 
 import click
 
+from philly_triage._internal.cli import interrupts
 from philly_triage._internal.cli.common import storage_option
 from philly_triage._internal.cli.common import (
     EXIT_OK, catalogue_options, classify_all, fail, gpus_option, jobs_option, open_classifier, open_output,
@@ -47,6 +48,7 @@ def report_command(paths, output, gpus, processes, reading, rule_paths, no_built
         records = classify_all(classifier, paths, processes, dask)
         page = render_report(records, aggregate(records, classifier.catalogue).to_dict(), excerpts_for(records),
                              datetime.now(timezone.utc).astimezone(), paths)
+        interrupts.check()  # a stop signal lost while the page was made (see interrupts.Interrupts.check)
         try:
             stream.write(page.encode("utf-8", "replace"))
             stream.flush()

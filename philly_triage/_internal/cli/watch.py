@@ -101,6 +101,7 @@ def watch_command(paths, command, exec_timeout, fail_on, output_format, interval
             with interrupts.holding():
                 emit(follower.poll())
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM / SIGHUP as Interrupted: further ones are ignored
+        interrupts.caught()
         emit(follower.poll(final=True))  # what the logs show now, without waiting for them to settle
         if runner is not None:
             runner.close()

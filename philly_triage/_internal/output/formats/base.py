@@ -36,8 +36,8 @@ class Interruption:
         if self.total is None and not self.done:
             return f"triage was interrupted by {self.signal} before it had found the jobs: no job was classified"
         if self.total is None:  # jobs classified as they were found (a run without a progress bar)
-            return (f"triage was interrupted by {self.signal} after {self.done} jobs, while it was still finding "
-                    f"jobs: the output holds only the jobs done by then")
+            return (f"triage was interrupted by {self.signal} after {self.done} {'job' if self.done == 1 else 'jobs'}, "
+                    f"while it was still finding jobs: the output holds only the jobs done by then")
         return (f"triage was interrupted by {self.signal} after {self.done} of {self.total} jobs: "
                 f"the output holds only the jobs done by then")
 
