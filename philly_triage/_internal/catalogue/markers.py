@@ -13,7 +13,7 @@ from typing import AbstractSet, Iterator, Optional
 from philly_triage._internal.catalogue.load import CatalogueError, Problem
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
 from philly_triage._internal.pipeline.digest import sha256
-from philly_triage._internal.pipeline.memo import Memo
+from philly_triage._internal.pipeline.memo import MISSING, Memo
 from philly_triage._internal.pipeline.prefilter import LineFinder, LineKinds, compile_finder, compile_line_kinds
 from philly_triage._internal.catalogue.schema import Violation, schema_path, violated, violations
 from philly_triage._internal.catalogue.yaml_source import YamlDocument, YamlFileError, parse_yaml_bytes, read_yaml_bytes
@@ -152,8 +152,13 @@ class Markers:
         return self._has("keywords", text)
 
     def job_stream(self, name: str) -> Optional[re.Match]:
-        """How ``name`` (a file's or folder's, less a compression suffix) names one stream of a job's output, if it does."""
-        return next((found for found in (p.fullmatch(name) for p in self.job_streams) if found), None)
+        """How ``name`` (a file's or folder's, less a compression suffix) names one stream of a job's
+        output, if it does. Kept per name: every job's folder holds a stdout.txt."""
+        found = self.memo.get("job stream", name)
+        if found is MISSING:
+            found = next((match for match in (p.fullmatch(name) for p in self.job_streams) if match), None)
+            self.memo.put("job stream", name, found)
+        return found
 
     def retry_number(self, name: str) -> Optional[int]:
         for pattern in self.retry_dirs:

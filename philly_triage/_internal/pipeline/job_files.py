@@ -62,7 +62,10 @@ def job_at(path: str, markers: Markers, listing: Optional["Listing"] = None,
     """The one job at ``path``: a log file, or a directory of the job's log files. A caller that
     listed the directory already gives its ``listing``; one that listed the folder a file is in
     gives the metadata file names there (``beside``)."""
-    kind, said = storage.path_kind(path) if storage.is_url(path) else (path_kind(path), "")
+    if listing is not None:
+        kind, said = "dir", ""  # listed already: a directory
+    else:
+        kind, said = storage.path_kind(path) if storage.is_url(path) else (path_kind(path), "")
     if kind == "file":
         return Job(path, (path,), meta=meta_file_for(path, is_directory=False, present=beside))
     if kind == "dir":
