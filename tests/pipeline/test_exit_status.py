@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gzip
+from typing import Optional
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from philly_triage._internal.pipeline.verdict import classify_job
 from philly_triage._internal.pipeline.job_files import job_at
-from philly_triage._internal.pipeline.exit_status import last_exit_status, status_of
+from philly_triage._internal.pipeline.exit_status import _exit_groups, _screen, last_exit_status, status_of
 from philly_triage._internal.pipeline.lines import ByteLines
 from philly_triage._internal.pipeline.match import Matcher
 from philly_triage.models import Status
+from tests.conftest import ROOT
 
 PROGRESS = "epoch 1 step 100 loss 0.912\nepoch 1 step 200 loss 0.877\n"
 
@@ -118,3 +121,35 @@ def test_a_failure_found_before_the_damage_stands(tmp_path, markers, matcher):
 def test_a_binary_file_beside_the_logs_does_not_spoil_a_clean_verdict(tmp_path, markers, matcher):
     record = record_of(tmp_path, {"stdout.txt": PROGRESS, "model.pt": bytes(range(256)) * 64}, markers, matcher)
     assert record.status == Status.NO_FAILURE
+
+
+# Exit status wordings, and near misses, for the screen's tests.
+_EXIT_WORDS = (
+    "[launcher] process 0 exited with code 3", "exit code: -9", "ExitCode=2:0", "exitcode=1",
+    "returned non-zero exit status 143.", "return code = 2", "Reason: OOMKilled", "reason=OOMKilled",
+    "killed by signal 9", "Terminated by signal SIGKILL", "exited with status 0", "exit", "EXIT CODE 7",
+    "exit_code 3", "exited code", "signal 9", "OOMKilled", "Process finished with exit code 0",
+)
+
+
+def _searched(text: str, markers) -> Optional[dict]:
+    """The first exit status pattern's groups, every pattern searched (what the screen stands for)."""
+    match = next((m for m in (p.search(text) for p in markers.exit_status) if m), None)
+    return None if match is None else match.groupdict()
+
+
+@settings(max_examples=300, deadline=None)
+@given(noise=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=80),
+       words=st.sampled_from(_EXIT_WORDS))
+def test_the_screen_of_exit_status_patterns_never_changes_an_answer(noise, words, markers):
+    for text in (noise, words, f"{noise} {words}", f"{words}{noise}"):
+        assert _exit_groups(text, markers) == _searched(text, markers)
+
+
+def test_every_exit_status_line_of_the_samples_is_read_as_without_the_screen(markers):
+    assert _screen(markers.exit_status) is not None, "hyperscan takes every built-in exit status pattern"
+    texts = {line.strip() for path in (ROOT / "sample_logs").rglob("*") if path.is_file()
+             for line in path.read_text("utf-8", "replace").splitlines()}
+    texts |= set(_EXIT_WORDS)
+    assert sum(_searched(t, markers) is not None for t in texts) > 10
+    assert all(_exit_groups(t, markers) == _searched(t, markers) for t in texts)

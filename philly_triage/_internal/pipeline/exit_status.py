@@ -8,15 +8,18 @@ still a failed job), and zero says that it did not. The patterns are data (marke
 
 from __future__ import annotations
 
+import re
 import signal as signals
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from philly_triage._internal.pipeline.lines import LineView
 from philly_triage._internal.pipeline.memo import MISSING
 from philly_triage._internal.pipeline.locate.decide import went_on
-from philly_triage._internal.catalogue.markers import Markers
+from philly_triage._internal.pipeline.prefilter import LineKinds, compile_sure_misses, plain_ascii
+from philly_triage._internal.catalogue.markers import Markers, scoped
 
 # Bytes one of which every exit status line holds (a cheap test before the patterns run).
 _HINTS = (b"xit", b"XIT", b"OOMKilled", b"ignal", b"IGNAL", b"eturn code", b"ETURN CODE")
@@ -100,13 +103,25 @@ def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tupl
 
 def _exit_groups(text: str, markers: Markers) -> Optional[dict]:
     """The groups of the first exit status pattern that matches ``text`` (None: none does), kept
-    per text (Markers.memo): launchers and platforms repeat their lines."""
+    per text (Markers.memo): launchers and platforms repeat their lines. A pattern the screen says
+    cannot match the text is not searched."""
     found = markers.memo.get("exit", text)
     if found is MISSING:
-        match = next((m for m in (pattern.search(text) for pattern in markers.exit_status) if m), None)
+        screen = _screen(markers.exit_status)
+        possible = screen.kinds(text) if screen is not None and plain_ascii(text) else None
+        searched = (pattern.search(text) for number, pattern in enumerate(markers.exit_status)
+                    if possible is None or number in possible)
+        match = next((m for m in searched if m), None)
         found = None if match is None else match.groupdict()
         markers.memo.put("exit", text, found)
     return found
+
+
+@lru_cache(maxsize=4)
+def _screen(patterns: tuple[re.Pattern, ...]) -> Optional[LineKinds]:
+    """Which exit status patterns cannot match a line, in one hyperscan search (see
+    prefilter.compile_sure_misses); its kinds are the patterns' positions."""
+    return compile_sure_misses({number: [scoped(pattern.pattern)] for number, pattern in enumerate(patterns)})
 
 
 def job_exit_status(meta: Optional[ExitStatus], found: Sequence[ExitStatus]) -> Optional[ExitStatus]:

@@ -129,6 +129,15 @@ class ByteLines:
         """Whether the raw bytes of line ``index`` hold ``needle``: a test before cleaning the line."""
         return needle in self._segments[index]
 
+    def fields(self, index: int) -> tuple[str, str, int]:
+        """The text, tag and number of line ``index`` (as ``self[index]`` has them) without making
+        its LogLine: most lines looked at in a long window are judged and set aside."""
+        line = self._cache.get(index)
+        if line is not None:
+            return line.text, line.tag, line.number
+        text, tag = cleaned(self._segments[index], self._markers)
+        return text, tag, self._numbers[index]
+
     def key(self, index: int) -> bytes:
         """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
         return self._segments[index]
@@ -256,6 +265,10 @@ class ListLines:
 
     def holds(self, index: int, needle: bytes) -> bool:
         return needle.decode("utf-8") in self._lines[index].text
+
+    def fields(self, index: int) -> tuple[str, str, int]:
+        line = self._lines[index]
+        return line.text, line.tag, line.number
 
     def key(self, index: int) -> str:
         return self._lines[index].text

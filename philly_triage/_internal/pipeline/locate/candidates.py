@@ -64,12 +64,12 @@ def find_candidates(
         reading = _reading_at(lines, index, markers)
         if reading is None or (index - 1 in ignored_headers and _under_ignored_header(lines, index)):
             continue
-        line = lines[index]
-        text = line.text.strip()
+        text, tag, number = lines.fields(index)
+        text = text.strip()
         kind, exception, role = reading
         failure = Failure(
             file=path,
-            line=line.number,
+            line=number,
             message=text,
             kind=kind,
             exception=exception,
@@ -79,7 +79,7 @@ def find_candidates(
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
-        candidates.append(Candidate(index, index + 1, index, kind, role, line.tag, failure))
+        candidates.append(Candidate(index, index + 1, index, kind, role, tag, failure))
     candidates.sort(key=lambda c: c.index)
     return candidates
 
@@ -103,7 +103,7 @@ def _reading_at(lines: LineView, index: int, markers: Markers) -> Optional[tuple
     key = lines.key(index)
     reading = markers.memo.get("candidate at", key)
     if reading is MISSING:
-        reading = _line_reading(lines[index].text.strip(), markers)
+        reading = _line_reading(lines.fields(index)[0].strip(), markers)
         markers.memo.put("candidate at", key, reading)
     return reading
 
