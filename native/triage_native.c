@@ -10,6 +10,10 @@
  * its lines and the carriage-return segments of its lines, blank ones left out, with each one's
  * line number and offset, and the longest length (pipeline/lines.py, _segment, says the rules).
  *
+ * line_starts(buffer, offsets) -> the start of each line or carriage-return segment that holds an
+ * offset, once each: an offset on the segment found last is skipped (offsets come in order, one
+ * per match of a search). Reading a log whole (pipeline/reduce.py) asks it for every match.
+ *
  * Built from setup.py as an optional extension: where it cannot be compiled, triage runs the same
  * loops in Python (pipeline/native.py), with the same results (tests/pipeline/test_native.py).
  */
@@ -118,7 +122,51 @@ static PyObject *segment(PyObject *self, PyObject *args)
     return Py_BuildValue("(NNNn)", segments, numbers, starts, longest);
 }
 
+static PyObject *line_starts(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    PyObject *offsets;
+    if (!PyArg_ParseTuple(args, "y*O", &view, &offsets))
+        return NULL;
+    PyObject *items = PySequence_Fast(offsets, "offsets must be a sequence of integers");
+    PyObject *found = items == NULL ? NULL : PyList_New(0);
+    const unsigned char *p = (const unsigned char *)view.buf;
+    Py_ssize_t line_end = -1;
+    int ok = found != NULL;
+    for (Py_ssize_t i = 0; ok && i < PySequence_Fast_GET_SIZE(items); i++) {
+        Py_ssize_t offset = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(items, i));
+        if (offset == -1 && PyErr_Occurred()) {
+            ok = 0;
+            break;
+        }
+        if (offset < 0 || offset > view.len) {
+            PyErr_SetString(PyExc_ValueError, "an offset lies outside the buffer");
+            ok = 0;
+            break;
+        }
+        if (offset <= line_end)
+            continue; /* another match on the segment just found */
+        Py_ssize_t start = offset, end = offset;
+        while (start > 0 && p[start - 1] != '\n' && p[start - 1] != '\r')
+            start--;
+        while (end < view.len && p[end] != '\n' && p[end] != '\r')
+            end++;
+        PyObject *value = PyLong_FromSsize_t(start);
+        ok = value != NULL && PyList_Append(found, value) == 0;
+        Py_XDECREF(value);
+        line_end = end;
+    }
+    PyBuffer_Release(&view);
+    Py_XDECREF(items);
+    if (!ok) {
+        Py_XDECREF(found);
+        return NULL;
+    }
+    return found;
+}
+
 static PyMethodDef methods[] = {
+    {"line_starts", line_starts, METH_VARARGS, "line_starts(buffer, offsets): the start of each segment holding an offset, once each"},
     {"segment", segment, METH_VARARGS, "segment(raw, first_number): (segments, numbers, starts, longest)"},
     {"count", count, METH_VARARGS, "count(buffer, byte, start=0, end=len(buffer)): occurrences of byte in buffer[start:end]"},
     {NULL, NULL, 0, NULL},

@@ -88,3 +88,26 @@ def test_an_over_long_line_is_cut_the_same_way_in_c():
     raw = b"short\n" + b"p" * (MAX_LINE_BYTES + 10) + b"\rdone\n"
     assert _segment(raw, 3) == _segment_in_python(raw, 3)
     assert len(_segment(raw, 3)[0][1]) == MAX_LINE_BYTES
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"b", b" ", b"\n", b"\r", b"\r\n", b"\t"]), max_size=200),
+       st.lists(st.integers(0, 10_000), max_size=30))
+def test_line_starts_agree_with_the_python_loop(pieces, picks):
+    from philly_triage._internal.pipeline.reduce import line_starts
+
+    data = b"".join(pieces)
+    offsets = sorted(pick % (len(data) + 1) for pick in picks)  # a search's matches come in order
+    if not native.NATIVE:
+        pytest.skip("the C loops were not compiled here")
+    assert native.native_line_starts(data, offsets) == line_starts(data, offsets)
+    assert native.native_line_starts(bytearray(data), offsets) == line_starts(data, offsets)
+
+
+def test_line_starts_refuse_an_offset_outside_the_buffer():
+    if not native.NATIVE:
+        pytest.skip("the C loops were not compiled here")
+    with pytest.raises(ValueError):
+        native.native_line_starts(b"abc", [4])
+    with pytest.raises(TypeError):
+        native.native_line_starts(b"abc", None)

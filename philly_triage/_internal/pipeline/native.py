@@ -2,8 +2,10 @@
 
 The extension (``_philly_triage_native``, from native/triage_native.c) is compiled when triage is
 installed, where a C compiler is found. It counts a byte about five times faster than bytes.count
-(releasing the GIL), and cuts a window into lines and carriage-return segments (``native_segment``,
-used by pipeline/lines.py). Both ways give the same answers (tests/pipeline/test_native.py).
+(releasing the GIL), cuts a window into lines and carriage-return segments (``native_segment``,
+used by pipeline/lines.py), and finds the segments that hold a search's matches
+(``native_line_starts``, used by pipeline/reduce.py). Both ways give the same answers
+(tests/pipeline/test_native.py).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from typing import Optional, Union
 
 try:
     from _philly_triage_native import count as _count
+    from _philly_triage_native import line_starts as native_line_starts  # see pipeline/reduce.py, _lines_found
     from _philly_triage_native import segment as native_segment  # see pipeline/lines.py, _segment
 except ImportError:  # not compiled here: the same answers, from Python
-    _count = native_segment = None
+    _count = native_line_starts = native_segment = None
 
 Buffer = Union[bytes, bytearray, memoryview]
 NATIVE = _count is not None

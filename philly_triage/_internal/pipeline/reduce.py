@@ -25,7 +25,7 @@ from philly_triage._internal.pipeline.locate.limits import (
     SUCCESS_TO_SURVIVE,
 )
 from philly_triage._internal.pipeline.locate.tracebacks import CHAIN_CAUSE, CHAIN_CONTEXT, TRACEBACK_START
-from philly_triage._internal.pipeline.native import count_newlines
+from philly_triage._internal.pipeline.native import count_newlines, native_line_starts
 from philly_triage._internal.pipeline.regions import Region, region_lines
 from philly_triage.models import LogLine
 
@@ -130,15 +130,11 @@ class _Buffer:
         """The start of each line of ``data[start:stop]`` where the finder finds a match, once each."""
         if finder is None:
             return []
-        found: list[int] = []
-        line_end = -1
         data = self.data
-        for offset in finder.offsets(data, start, stop, limit):
-            if offset <= line_end:
-                continue  # another match on the line just found
-            found.append(_line_start(data, offset))
-            line_end = _line_end(data, offset)
-        return found
+        offsets = finder.offsets(data, start, stop, limit)
+        if native_line_starts is not None:  # the same loop in C (native/triage_native.c)
+            return native_line_starts(data, offsets)
+        return line_starts(data, offsets)
 
     def _noise(self, line_start: int) -> bool:
         """Whether the line is one the locator sets aside whatever surrounds it (noise that neither
@@ -213,6 +209,19 @@ class _Buffer:
 # segment at a time (a few MB of ``\r`` once made the walk quadratic).
 FIRST_WINDOW = 256
 NON_BLANK = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # what bytes.isspace() does not count as space
+
+
+def line_starts(data: bytes, offsets: list[int]) -> list[int]:
+    """The start of each line or carriage-return segment of ``data`` that holds one of ``offsets``
+    (in order, one per match of a search), once each."""
+    found: list[int] = []
+    line_end = -1
+    for offset in offsets:
+        if offset <= line_end:
+            continue  # another match on the line just found
+        found.append(_line_start(data, offset))
+        line_end = _line_end(data, offset)
+    return found
 
 
 def _line_end(data: bytes, start: int) -> int:
