@@ -351,3 +351,11 @@ def test_workers_take_jobs_from_a_stream_only_as_they_have_room(catalogue, marke
         records.append(outcome.record)
     assert [r.job for r in records] == [job.name for job in jobs]
     assert records[:46] == [outcome.record for outcome in Classifier(catalogue).outcomes(jobs[:46], 1)]
+
+
+def test_no_jobs_start_no_workers(monkeypatch, catalogue):
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started for no job")
+
+    monkeypatch.setattr(parallel, "_Pool", no_pool)
+    assert list(parallel.run_in_workers(Classifier(catalogue), iter(()), 2)) == []

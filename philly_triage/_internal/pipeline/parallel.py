@@ -71,6 +71,10 @@ def run_in_workers(classifier: Classifier, jobs: Iterable[Job], processes: int,
     """
     source = iter(jobs)
     first = list(islice(source, processes))  # as many workers as jobs, when they are fewer
+    if not first:
+        if early is not None:
+            early.close()
+        return
     pool = early.take(len(first)) if early is not None else None
     pool = pool or _Pool(classifier, len(first), start_method or default_start_method())
     finished = False
