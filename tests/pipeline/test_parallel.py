@@ -359,3 +359,22 @@ def test_no_jobs_start_no_workers(monkeypatch, catalogue):
 
     monkeypatch.setattr(parallel, "_Pool", no_pool)
     assert list(parallel.run_in_workers(Classifier(catalogue), iter(()), 2)) == []
+
+
+def test_jobs_are_taken_at_most_ahead_of_the_first_record_not_out(monkeypatch, catalogue, markers):
+    """Records come out in order: those finished before an earlier one wait in the parent, so the
+    pool takes no more than AHEAD jobs past the first record not written (bounded memory)."""
+    monkeypatch.setattr(parallel, "AHEAD", 3)
+    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))
+    taken = []
+
+    def stream():
+        for job in jobs:
+            taken.append(job)
+            yield job
+
+    records = []
+    for outcome in Classifier(catalogue).outcomes(stream(), 2):
+        assert len(taken) - len(records) <= 3, "no job is taken more than AHEAD past the first not out"
+        records.append(outcome.record)
+    assert [r.job for r in records] == [job.name for job in jobs]

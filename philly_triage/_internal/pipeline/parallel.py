@@ -43,6 +43,10 @@ if TYPE_CHECKING:  # multiprocessing itself is imported only by runs that start 
 # at hand instead of idling for a round trip to the parent. A worker works through its jobs in
 # order, so when it dies the first job it has not answered is the one it died on.
 IN_FLIGHT = 2
+# Jobs taken ahead of the first record not yet written. Records are written in the order of the
+# jobs, so those that finish before an earlier one (a long log ahead of thousands of small ones)
+# wait in the parent: this bounds them (a few MB), and the workers wait instead.
+AHEAD = 4096
 READY = "ready"  # a worker's first message: its matcher is built
 STOP_TIMEOUT = 2.0  # seconds a worker gets to exit before it is killed
 
@@ -238,29 +242,30 @@ class _Pool:
     def run(self, jobs: Iterator[Job]) -> Iterator[Outcome]:
         """Each job's Outcome in the order of ``jobs``, as soon as it and those before it are in.
 
-        Jobs are taken from the iterator only as workers have room, and the parent holds only
-        those handed out and not answered (``held``), and answers that came before an earlier
-        job's: its memory does not grow with the number of jobs."""
-        self._source, self._taken = jobs, 0
+        Jobs are taken from the iterator only as workers have room, and at most AHEAD beyond the
+        first whose record is not out yet; the parent holds only the jobs handed out and not
+        answered (``held``), and the answers that came before an earlier job's (``done``): its
+        memory does not grow with the number of jobs."""
+        self._source, self._taken, self._next = jobs, 0, 0
         todo: deque = deque()  # indexes taken and to hand out again (a dead worker's)
         held: dict[int, Job] = {}
         done: dict[int, Outcome] = {}
-        next_index = 0
         while True:
-            self._hand_out(held, todo)
-            while next_index in done:
-                yield done.pop(next_index)
-                next_index += 1
-            if next_index == self._taken and self._source is None:
+            while self._next in done:
+                yield done.pop(self._next)
+                self._next += 1
+            self._hand_out(held, todo)  # after the records out: they may open the window
+            if self._next == self._taken and self._source is None:
                 return  # every job taken has been answered, and there are no more
             for worker in self._heard_from():
                 self._collect(worker, held, todo, done)
 
     def _next_job(self, held: dict, todo: deque) -> Optional[int]:
-        """The index of the next job to hand out: one a dead worker left, else a new one."""
+        """The index of the next job to hand out: one a dead worker left, else a new one (none
+        while AHEAD jobs wait on the first record not out yet)."""
         if todo:
             return todo.popleft()
-        if self._source is None:
+        if self._source is None or self._taken - self._next >= AHEAD:
             return None
         job = next(self._source, None)
         if job is None:
