@@ -10,7 +10,7 @@ import pytest
 
 from philly_triage._internal.catalogue.load import Catalogue
 from philly_triage.models import RETRY_ADVICE, FailureRecord, Rule, Status
-from philly_triage._internal.analysis.stats import aggregate, hours, share
+from philly_triage._internal.analysis.stats import aggregate, counted, hours, share
 from philly_triage._internal.analysis.study import load_study
 
 
@@ -153,6 +153,20 @@ def test_every_figure_is_the_one_worked_out_by_hand(stats):
 
 def test_the_record_order_does_not_change_the_figures(stats):
     assert aggregate(RECORDS[::-1], CATALOGUE).to_dict() == stats.to_dict()
+
+
+def test_what_stats_keep_of_each_record_gives_the_same_figures(stats):
+    """`triage stats` keeps a Counted per job, not its record (a run may be of many thousands)."""
+    assert aggregate([counted(r) for r in RECORDS], CATALOGUE) == stats
+
+
+def test_the_samples_figures_from_what_stats_keep():
+    from philly_triage import Classifier
+    from tests.conftest import ROOT
+
+    records = list(Classifier().classify_many([ROOT / "sample_logs"], workers=1))
+    catalogue = Classifier().catalogue
+    assert aggregate([counted(r) for r in records], catalogue).to_dict() == aggregate(records, catalogue).to_dict()
 
 
 def test_the_json_contract_round_trips(stats):

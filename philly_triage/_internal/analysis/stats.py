@@ -8,9 +8,10 @@ documented JSON contract that ``triage stats --format json`` writes and the HTML
 from __future__ import annotations
 
 import math
+import sys
 from collections import defaultdict
 from dataclasses import asdict, dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, NamedTuple, Optional, Sequence, Union
 
 from philly_triage._internal.catalogue.load import TAXONOMY_DIMENSIONS, Catalogue
 from philly_triage.models import RETRY_ADVICE, STAGES, FailureRecord, Status
@@ -18,6 +19,29 @@ from philly_triage._internal.analysis.study import Study, load_study
 
 SCHEMA_VERSION = 1
 UNKNOWN_STAGE = "unknown"  # the row of failed jobs whose stage is not known
+
+
+class Counted(NamedTuple):
+    """What ``aggregate`` reads of a record. ``triage stats`` keeps these, not the records: a
+    record holds its message, file and notes (a KB or more), and a run may be of many thousands."""
+
+    status: Status
+    category: Optional[str]
+    dimension: Optional[str]
+    stage: Optional[str]
+    retry: Optional[str]
+    gpu_hours: Optional[float]
+    retries: Optional[int]
+
+
+def counted(record: FailureRecord) -> Counted:
+    """The part of ``record`` that statistics count (its words interned: a run repeats them)."""
+    return Counted(record.status, _interned(record.category), _interned(record.dimension), _interned(record.stage),
+                   _interned(record.retry), record.gpu_hours, record.retries)
+
+
+def _interned(word: Optional[str]) -> Optional[str]:
+    return None if word is None else sys.intern(word)
 
 
 def share(part: float, whole: float) -> float:
@@ -132,8 +156,10 @@ class Stats:
         }
 
 
-def aggregate(records: Sequence[FailureRecord], catalogue: Catalogue, study: Optional[Study] = None) -> Stats:
-    """The statistics of ``records``, classified with ``catalogue``; ``study`` defaults to study.yaml's."""
+def aggregate(records: Sequence[Union[FailureRecord, Counted]], catalogue: Catalogue,
+              study: Optional[Study] = None) -> Stats:
+    """The statistics of ``records`` (or of what ``counted`` keeps of them: the same figures),
+    classified with ``catalogue``; ``study`` defaults to study.yaml's."""
     study = study or load_study()
     failed = [r for r in records if r.status.failed]
     classified = [r for r in failed if r.status is Status.CLASSIFIED]

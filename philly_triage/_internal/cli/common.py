@@ -8,7 +8,7 @@ import shutil
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Callable, NoReturn, Sequence, TextIO
+from typing import IO, TYPE_CHECKING, Any, Callable, NoReturn, Sequence, TextIO
 
 import click
 
@@ -236,25 +236,20 @@ def open_classifier(rule_paths: Sequence[Path], no_builtin_rules: bool, extra: S
 
 
 def classify_all(classifier: Classifier, paths: Sequence[str], processes: int | None,
-                 dask: str | None = None) -> list[FailureRecord]:
+                 dask: str | None = None, keep: Callable[[FailureRecord], Any] = lambda record: record) -> list:
     """Every job's record, as ``classify`` makes them, in worker processes (on the Dask cluster
-    ``dask`` names, with --dask); exit 2 if they cannot start."""
+    ``dask`` names, with --dask), or what ``keep`` keeps of each; exit 2 if they cannot start."""
     from philly_triage._internal.cli.scale import dask_runner
     from philly_triage._internal.pipeline.parallel import WorkerError, available_cores
 
     try:
         with dask_runner(dask, processes) as runner:
-            workers = processes or available_cores()
-            early = classifier.early_workers(workers) if runner is None else None
-            try:
-                jobs = classifier.find(paths, early=early).jobs
-                with closing(classifier.outcomes(jobs, workers, runner=runner, early=early)) as outcomes:
-                    records = [outcome.record for outcome in outcomes]
-                interrupts.check()  # a stop signal lost on the way (see interrupts.Interrupts.check)
-                return records
-            finally:
-                if early is not None:
-                    early.close()
+            # Locally, jobs are classified as they are found (Classifier.stream): no list of them is held.
+            jobs = classifier.stream(paths) if runner is None else classifier.find(paths).jobs
+            with closing(classifier.outcomes(jobs, processes or available_cores(), runner=runner)) as outcomes:
+                records = [keep(outcome.record) for outcome in outcomes]
+            interrupts.check()  # a stop signal lost on the way (see interrupts.Interrupts.check)
+            return records
     except WorkerError as err:
         fail(f"{err}; run with --jobs 1 to classify without worker processes")
 

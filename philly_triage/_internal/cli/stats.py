@@ -18,7 +18,7 @@ from philly_triage._internal.cli.common import (
 )
 from philly_triage._internal.cli.scale import dask_option
 from philly_triage._internal.output.formats.json_format import to_json
-from philly_triage._internal.analysis.stats import Stats, aggregate
+from philly_triage._internal.analysis.stats import Stats, aggregate, counted
 from philly_triage._internal.output.views.stats import render_stats, stats_markdown
 
 FORMATS = ("table", "json", "markdown")
@@ -66,7 +66,7 @@ def stats_command(ctx, paths, output_format, output, gpus, processes, reading, r
     catalogue = classifier.catalogue
     stream = None if output is None else open_output(output)  # before classifying: fails at once
     try:
-        records = classify_all(classifier, paths, processes, dask)
+        records = classify_all(classifier, paths, processes, dask, keep=counted)  # what stats count, not the records
     except KeyboardInterrupt:  # a stop signal (interrupts.py): leave no empty output file behind
         if stream is not None:
             stream.close()
