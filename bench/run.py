@@ -625,6 +625,11 @@ def main(argv: Optional[list[str]] = None) -> int:
             memory_line("small-2000", 2000, small_2000),
             memory_line("small-20000", 20000, measured["small-20000"][0]),
         ]
+        if not args.quick:  # memory that does not grow with the jobs: 60,000 of them, small-20000 three times
+            print("small-20000 x3 (memory, 60,000 jobs) ...", flush=True)
+            flat = Measure([triage, "classify", "-f", "jsonl"] + [str(smalls[20000])] * 3)
+            flat.runs.append(run_once(flat.command, work / "small-60000.out", args.timeout, env))
+            memory.append(memory_line("small-20000 x3", 60000, flat))
 
         big_expected = manifest.get("big", {}).get("big.log", {})
         big_answers = {"classify": check_big(read_records(work / "big.triage.0.out"), big_expected),
