@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from click.testing import CliRunner
@@ -333,19 +334,27 @@ def test_worker_error_from_the_api(monkeypatch, catalogue, markers):
         list(Classifier(catalogue).outcomes(jobs, 2, "fork"))
 
 
+# --- jobs taken from a stream --------------------------------------------------------------------
 
-def test_workers_take_jobs_from_a_stream_only_as_they_have_room(catalogue, markers):
-    """The parent holds the jobs handed out, not the run's: its memory does not grow with their number."""
-    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers)) * 20
-    taken = []
+
+def counting(jobs: list) -> tuple[Iterator, list]:
+    """A stream of ``jobs``, and the list of those taken from it so far."""
+    taken: list = []
 
     def stream():
         for job in jobs:
             taken.append(job)
             yield job
 
+    return stream(), taken
+
+
+def test_workers_take_jobs_from_a_stream_only_as_they_have_room(catalogue, markers):
+    """The parent holds the jobs handed out, not the run's: its memory does not grow with their number."""
+    jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers)) * 20
+    stream, taken = counting(jobs)
     records = []
-    for outcome in Classifier(catalogue).outcomes(stream(), 2):
+    for outcome in Classifier(catalogue).outcomes(stream, 2):
         if not records:
             assert len(taken) < len(jobs) // 2, "the first record came before the stream was drained"
         records.append(outcome.record)
@@ -366,15 +375,9 @@ def test_jobs_are_taken_at_most_ahead_of_the_first_record_not_out(monkeypatch, c
     pool takes no more than AHEAD jobs past the first record not written (bounded memory)."""
     monkeypatch.setattr(parallel, "AHEAD", 3)
     jobs = list(discover_jobs([str(SAMPLE_LOGS)], markers))
-    taken = []
-
-    def stream():
-        for job in jobs:
-            taken.append(job)
-            yield job
-
+    stream, taken = counting(jobs)
     records = []
-    for outcome in Classifier(catalogue).outcomes(stream(), 2):
+    for outcome in Classifier(catalogue).outcomes(stream, 2):
         assert len(taken) - len(records) <= 3, "no job is taken more than AHEAD past the first not out"
         records.append(outcome.record)
     assert [r.job for r in records] == [job.name for job in jobs]
