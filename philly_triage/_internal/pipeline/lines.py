@@ -193,7 +193,7 @@ class ByteLines:
                     self._bare.append((position, end))
                 break
             index = hits[0]
-            if counts_as_evidence(self[index].text, holds, self._markers):
+            if counts_as_evidence(self.fields(index)[0], holds, self._markers):
                 found.append(index)
             position = starts[index + 1] if index + 1 < len(starts) else end
         return found
@@ -240,7 +240,7 @@ class ByteLines:
                 position = known
                 break
             passed.append(position)
-            if counts_as_evidence(self[hints[position]].text, markers.is_success, markers):
+            if counts_as_evidence(self.fields(hints[position])[0], markers.is_success, markers):
                 break
             position += 1
         for earlier in passed:

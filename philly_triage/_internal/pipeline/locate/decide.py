@@ -122,8 +122,8 @@ def _located(chosen: Candidate, lines: LineView, markers: Markers, role: str) ->
 
 
 def _context_before(lines: LineView, index: int, markers: Markers) -> tuple[str, ...]:
-    start = max(0, index - MAX_CONTEXT_LINES)
-    return tuple(line.text.strip() for line in lines[start:index] if not markers.is_noise(line.text))
+    texts = (lines.fields(i)[0] for i in range(max(0, index - MAX_CONTEXT_LINES), index))
+    return tuple(text.strip() for text in texts if not markers.is_noise(text))
 
 
 def _final_cluster(failures: list[Candidate], evidence: "Survival") -> list[Candidate]:
