@@ -115,8 +115,7 @@ class JobStream:
 
 def discover_jobs(paths: list[str], markers: Markers, reading: Reading = Reading.AUTO) -> Iterator[Job]:
     """Yield the jobs under each path, in a stable order, as they are found; a path that is not there is a job too."""
-    for path in paths:
-        yield from _PathJobs(path, markers, reading)
+    yield from JobStream(paths, markers, reading)
 
 
 class _PathJobs:

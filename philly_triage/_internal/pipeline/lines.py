@@ -125,10 +125,6 @@ class ByteLines:
             line = self._cache[index] = LogLine(self._numbers[index], text, tag)
         return line
 
-    def holds(self, index: int, needle: bytes) -> bool:
-        """Whether the raw bytes of line ``index`` hold ``needle``: a test before cleaning the line."""
-        return needle in self._segments[index]
-
     def fields(self, index: int) -> tuple[str, str, int]:
         """The text, tag and number of line ``index`` (as ``self[index]`` has them) without making
         its LogLine: most lines looked at in a long window are judged and set aside."""
@@ -144,7 +140,7 @@ class ByteLines:
 
     def lines_holding(self, needle: bytes, first: int = 0) -> AbstractSet[int]:
         """The lines from line ``first`` on whose raw bytes hold ``needle`` (no line break in it),
-        found in one pass: ``holds`` for every line at once."""
+        found in one pass: a test before cleaning any line."""
         found = self._holding.get((needle, first))
         if found is None:
             found = set()
@@ -262,9 +258,6 @@ class ListLines:
 
     def __getitem__(self, index):
         return self._lines[index]
-
-    def holds(self, index: int, needle: bytes) -> bool:
-        return needle.decode("utf-8") in self._lines[index].text
 
     def fields(self, index: int) -> tuple[str, str, int]:
         line = self._lines[index]

@@ -26,7 +26,6 @@ import sys
 from typing import Optional
 
 from philly_triage._internal.catalogue.cache import cache_dir, read_own, write_atomically
-
 from philly_triage._internal.pipeline.digest import sha256
 from philly_triage._internal.pipeline.prefilter import (
     ENGINE_VAR, MISREAD, PatternScreen, compile_screen, plain_ascii, screen_takes,

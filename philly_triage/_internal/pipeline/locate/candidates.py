@@ -62,7 +62,7 @@ def find_candidates(
         if last and index < reach[last - 1]:
             continue  # part of a traceback
         reading = _reading_at(lines, index, markers)
-        if reading is None or (index - 1 in ignored_headers and _under_ignored_header(lines, index)):
+        if reading is None or _under_ignored_header(lines, index, ignored_headers):
             continue
         text, tag, number = lines.fields(index)
         text = text.strip()
@@ -127,10 +127,11 @@ def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[s
     return reading
 
 
-def _under_ignored_header(lines: LineView, index: int) -> bool:
+def _under_ignored_header(lines: LineView, index: int, holding: AbstractSet[int]) -> bool:
     """Whether a line is the exception that CPython printed, with no traceback, under "Exception
-    ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form."""
-    return index > 0 and lines.holds(index - 1, b"gnored") and bool(IGNORED.match(lines[index - 1].text))
+    ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form.
+    ``holding``: the lines whose bytes hold "gnored" (a cheap test before the header's pattern)."""
+    return index - 1 in holding and bool(IGNORED.match(lines[index - 1].text))
 
 
 def set_aside(text: str, markers: Markers) -> bool:
