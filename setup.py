@@ -1,7 +1,7 @@
-"""The one compiled part of triage: an optional C loop (native/triage_native.c).
+"""The one compiled part of triage: optional C loops (native/triage_native.c).
 
 Everything else is declared in pyproject.toml. The extension is optional: where it cannot be
-compiled (no C compiler), the install goes on and triage uses the same loop in Python.
+compiled (no C compiler), the install goes on and triage uses the same loops in Python.
 """
 
 from setuptools import Extension, setup

@@ -1,4 +1,4 @@
-/* _philly_triage_native: the two loops of triage that run in C.
+/* _philly_triage_native: the three loops of triage that run in C.
  *
  * count(buffer, byte, start=0, end=len(buffer)) -> how many times ``byte`` occurs in
  * buffer[start:end]. triage counts the newlines before a failure to give its line number, and

@@ -29,6 +29,7 @@ from philly_triage._internal.pipeline.engine import Classifier
 from philly_triage._internal.pipeline.ranged import describe_read
 from philly_triage._internal.pipeline.select import Selected
 from philly_triage._internal.output.formats import OutputFormat, make_formatter
+from philly_triage._internal.output.markdown import plural
 from philly_triage._internal.output.formats.base import Formatter, Interruption, summary_line
 from philly_triage.models import FailureRecord, Job, Status
 from philly_triage._internal.pipeline.parallel import WorkerError, available_cores
@@ -152,7 +153,7 @@ def classify(
                 run.interrupts.caught()
                 run.finish(stop)
                 done = f" ({run.done} of {run.total} jobs done)" if run.total is not None else (
-                    f" ({run.done} {'job' if run.done == 1 else 'jobs'} done)" if run.done else "")
+                    f" ({plural(run.done, 'job')} done)" if run.done else "")
                 click.echo(interrupts.message(stop, done), err=True)
                 sys.exit(interrupts.exit_status(stop))
     except BrokenPipeError:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional, TextIO, Union
 
+from philly_triage._internal.output.markdown import plural
 from philly_triage.models import FailureRecord, Status
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class Interruption:
         if self.total is None and not self.done:
             return f"triage was interrupted by {self.signal} before it had found the jobs: no job was classified"
         if self.total is None:  # jobs classified as they were found (a run without a progress bar)
-            return (f"triage was interrupted by {self.signal} after {self.done} {'job' if self.done == 1 else 'jobs'}, "
+            return (f"triage was interrupted by {self.signal} after {plural(self.done, 'job')}, "
                     f"while it was still finding jobs: the output holds only the jobs done by then")
         return (f"triage was interrupted by {self.signal} after {self.done} of {self.total} jobs: "
                 f"the output holds only the jobs done by then")
