@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
 
@@ -115,3 +118,43 @@ def test_a_stop_the_run_caught_is_not_raised_again():
         interrupts.check()
         with interrupts.writing():
             pass
+
+
+CHILD = """
+import os, sys
+from philly_triage._internal.cli.interrupts import Interrupted, Interrupts
+with Interrupts() as interrupts:
+    try:
+        for _ in range(7):  # fill most of the pipe nobody reads yet: the long record's write blocks midway
+            with interrupts.writing():
+                sys.stdout.write("a" * 8000 + "\\n")
+                sys.stdout.flush()
+        os.write(2, b"writing the long record\\n")
+        with interrupts.writing():
+            sys.stdout.write("B" * 8465 + "\\n")
+            sys.stdout.flush()
+        os.write(2, b"not stopped\\n")
+    except Interrupted as stop:
+        sys.stdout.write("END\\n")
+        sys.stdout.flush()
+        os.write(2, b"stopped %d\\n" % stop.signum)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts on Linux's 64 KB pipe and pthread_sigmask")
+def test_a_signal_during_a_write_blocked_on_a_full_pipe_leaves_the_record_whole():
+    """A write blocked on a full pipe that a signal interrupts writes part of its data, and Python's
+    buffered writer then lost some of the rest: a record cut in two. The signal is masked instead."""
+    process = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    said = b""
+    while b"writing the long record" not in said:
+        chunk = os.read(process.stderr.fileno(), 100)
+        assert chunk, "the child ended before its long record"
+        said += chunk
+    time.sleep(0.3)  # blocked in the write by now: the pipe is full
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=30)
+    lines = out.decode().split("\n")
+    assert lines[:7] == ["a" * 8000] * 7
+    assert lines[7] == "B" * 8465, f"the long record was cut: {len(lines[7])} characters"
+    assert lines[8:] == ["END", ""] and f"stopped {int(signal.SIGTERM)}".encode() in said + err

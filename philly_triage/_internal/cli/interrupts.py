@@ -96,6 +96,12 @@ class Interrupts:
         self._unseen = signum
         raise Interrupted(signum)
 
+    def _mask(self) -> Optional[set]:
+        """Mask the signals this Interrupts handles (none when it was not entered); the mask before."""
+        if not self._previous or not hasattr(signal, "pthread_sigmask"):
+            return None
+        return signal.pthread_sigmask(signal.SIG_BLOCK, set(self._previous))
+
     def caught(self) -> None:
         """The run caught the stop signal's Interrupted and is winding down: it was not lost."""
         self._unseen = None
@@ -110,12 +116,20 @@ class Interrupts:
 
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the stop signals back while the block runs, then raise the one that came, if any."""
+        """Hold the stop signals back while the block runs, then raise the one that came, if any.
+
+        Where it can, the block also masks them in the kernel: a handler that only notes the signal
+        is not enough, since a write blocked on a full pipe (a reader that has not read yet) that
+        a signal interrupts returns having written part of the data, and Python's buffered writer
+        then loses some of the rest. Masked, the signal waits, and the write ends whole."""
         self.check()
         self._held += 1
+        masked = self._mask() if self._held == 1 else None
         try:
             yield
         finally:
+            if masked is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, masked)  # a signal held comes now, still held
             self._held -= 1
         if self._pending is not None and not self._held and not self._raised:
             signum, self._pending = self._pending, None
