@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 
 import dask
@@ -16,7 +17,7 @@ from distributed import LocalCluster, get_task_stream
 
 from philly_triage._internal.catalogue.load import load_catalogue
 from philly_triage._internal.catalogue.sources import resolve_sources
-from philly_triage._internal.pipeline.dask_runner import DaskRunner, run_on_dask
+from philly_triage._internal.pipeline.dask_runner import DaskError, DaskRunner, open_session, run_on_dask
 from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage.models import Status
 from tests.conftest import DATA, ROOT
@@ -165,3 +166,18 @@ def test_a_batch_whose_workers_keep_dying_gets_an_error_record_per_job(catalogue
     want = local_pool(classifier, jobs)
     assert [line for i, line in enumerate(lines(records)) if i not in failed] == [
         line for i, line in enumerate(want) if i not in failed]
+
+
+def test_sigpipe_is_ignored_while_a_session_is_open_and_given_back_after():
+    """The CLI makes SIGPIPE end triage (for `| head`); a write to the socket of a cluster process
+    that Ctrl-C just ended must not: the session ignores it, as the local worker pool does."""
+    previous = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        with open_session("local", 1):
+            assert signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN
+        assert signal.getsignal(signal.SIGPIPE) == signal.SIG_DFL
+        with pytest.raises(DaskError):
+            open_session("tcp://127.0.0.1:1", None)  # nothing listens there
+        assert signal.getsignal(signal.SIGPIPE) == signal.SIG_DFL, "given back when the session cannot open"
+    finally:
+        signal.signal(signal.SIGPIPE, previous)

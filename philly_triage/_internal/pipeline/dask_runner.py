@@ -154,11 +154,18 @@ def _batch_outcomes(future: distributed.Future, batch: Sequence[Job]) -> list[Ou
 
 class Session:
     """A Client, and the LocalCluster it is a client of when this run started one; closing the
-    session closes both (``with session:`` closes it however the block ends)."""
+    session closes both (``with session:`` closes it however the block ends).
 
-    def __init__(self, client: distributed.Client, cluster: Optional[distributed.LocalCluster] = None) -> None:
+    While it is open, SIGPIPE is ignored, as the local worker pool does (parallel.py): a write to
+    the socket of a cluster process that has just died (Ctrl-C reaches the whole process group)
+    must be an error Dask handles, not a SIGPIPE that ends triage (the CLI restores SIGPIPE's
+    default action so that `| head` ends quietly)."""
+
+    def __init__(self, client: distributed.Client, cluster: Optional[distributed.LocalCluster] = None,
+                 sigpipe=None) -> None:
         self.client = client
         self.cluster = cluster
+        self.sigpipe = sigpipe  # SIGPIPE's handler before the session (None: not changed)
 
     def __enter__(self) -> "Session":
         return self
@@ -170,8 +177,12 @@ class Session:
         try:
             self.client.close()
         finally:
-            if self.cluster is not None:
-                self.cluster.close()
+            try:
+                if self.cluster is not None:
+                    self.cluster.close()
+            finally:
+                _restore_sigpipe(self.sigpipe)
+                self.sigpipe = None
 
 
 def open_session(address: str, workers: Optional[int] = None) -> Session:
@@ -181,6 +192,15 @@ def open_session(address: str, workers: Optional[int] = None) -> Session:
 
     Raises DaskError when the scheduler cannot be reached (within Dask's connect timeout,
     ``distributed.comm.timeouts.connect``) or the local cluster cannot start."""
+    sigpipe = set_signal("SIGPIPE", signal.SIG_IGN)  # given back when the session closes
+    try:
+        return _session(address, workers, sigpipe)
+    except BaseException:
+        _restore_sigpipe(sigpipe)
+        raise
+
+
+def _session(address: str, workers: Optional[int], sigpipe) -> Session:
     cluster = None
     try:
         if address == LOCAL:
@@ -191,14 +211,19 @@ def open_session(address: str, workers: Optional[int] = None) -> Session:
                 # this host, rather than 8787, which another cluster may hold (Dask would warn).
                 scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
             )
-            return Session(distributed.Client(cluster, set_as_default=False), cluster)
+            return Session(distributed.Client(cluster, set_as_default=False), cluster, sigpipe)
         timeout = dask.config.get("distributed.comm.timeouts.connect")
-        return Session(distributed.Client(address, timeout=timeout, set_as_default=False))
+        return Session(distributed.Client(address, timeout=timeout, set_as_default=False), sigpipe=sigpipe)
     except (OSError, TimeoutError, ValueError, RuntimeError) as err:
         if cluster is not None:
             cluster.close()
         where = "start a local Dask cluster" if address == LOCAL else f"reach the Dask scheduler at {address}"
         raise DaskError(f"cannot {where}: {_one_line(err)}") from None
+
+
+def _restore_sigpipe(previous) -> None:
+    if previous is not None:
+        set_signal("SIGPIPE", previous)
 
 
 def dask_setup(worker) -> None:
