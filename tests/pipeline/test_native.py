@@ -111,3 +111,45 @@ def test_line_starts_refuse_an_offset_outside_the_buffer():
         native.native_line_starts(b"abc", [4])
     with pytest.raises(TypeError):
         native.native_line_starts(b"abc", None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([b"a", b"b", b" ", b"\n", b"\r", b"\r\n", b"\t", b"\x0b", b"\x0c", b"\n\n"]), max_size=200),
+       st.integers(0, 10_000), st.integers(0, 40))
+def test_the_walks_agree_with_the_python_ones(pieces, pick, lines):
+    from philly_triage._internal.pipeline.reduce import back_in_python, forward_in_python, line_end_in_python
+
+    if native.native_walks is None:
+        pytest.skip("the C loops were not compiled here")
+    segment_end, back, forward = native.native_walks
+    data = b"".join(pieces)
+    position = pick % (len(data) + 1)
+    assert segment_end(data, position) == line_end_in_python(data, position)
+    assert forward(data, position, lines) == forward_in_python(data, position, lines)
+    assert forward(data, position + 1, lines) == forward_in_python(data, position + 1, lines)
+    start = position if position == 0 or data[position - 1:position] in (b"\n", b"\r") else 0
+    assert back(data, start, lines) == back_in_python(data, start, lines)
+    assert back(bytearray(data), start, lines) == back_in_python(data, start, lines)
+
+
+def test_the_walks_refuse_a_position_before_the_buffer():
+    if native.native_walks is None:
+        pytest.skip("the C loops were not compiled here")
+    segment_end, back, forward = native.native_walks
+    for walk, args in ((segment_end, ()), (back, (1,)), (forward, (1,))):
+        with pytest.raises(ValueError):
+            walk(b"abc", -1, *args)
+
+
+def test_the_walks_on_lines_and_carriage_return_segments():
+    if native.native_walks is None:
+        pytest.skip("the C loops were not compiled here")
+    segment_end, back, forward = native.native_walks
+    data = b"one\n\n  \ntwo\rthree\nfour"
+    assert segment_end(data, 0) == 3
+    assert segment_end(data, 8) == 11  # "two" ends at its carriage return
+    assert segment_end(data, 19) == len(data)
+    assert back(data, 18, 1) == 12  # "three", a segment of the line "two\rthree"
+    assert back(data, 18, 3) == 0  # blank lines are not counted
+    assert forward(data, 0, 2) == 12  # past "one" and "two"
+    assert forward(data, 12, 5) == len(data)

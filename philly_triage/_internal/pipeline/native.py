@@ -4,8 +4,9 @@ The extension (``_philly_triage_native``, from native/triage_native.c) is compil
 installed, where a C compiler is found. It counts a byte about five times faster than bytes.count
 (releasing the GIL), cuts a window into lines and carriage-return segments (``native_segment``,
 used by pipeline/lines.py), and finds the segments that hold a search's matches
-(``native_line_starts``, used by pipeline/reduce.py). Both ways give the same answers
-(tests/pipeline/test_native.py).
+(``native_line_starts``, used by pipeline/reduce.py), and walks between the separators of a log
+read whole (``native_walks``: the end of a segment, some lines back, some lines forward; used by
+pipeline/reduce.py). Both ways give the same answers (tests/pipeline/test_native.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ try:
     from _philly_triage_native import count as _count
     from _philly_triage_native import line_starts as native_line_starts  # see pipeline/reduce.py, _lines_found
     from _philly_triage_native import segment as native_segment  # see pipeline/lines.py, _segment
+    from _philly_triage_native import back, forward, segment_end
 except ImportError:  # not compiled here: the same answers, from Python
     _count = native_line_starts = native_segment = None
+    native_walks = None
+else:  # (segment_end, back, forward): see pipeline/reduce.py, _line_end, _back and _forward
+    native_walks = (segment_end, back, forward)
 
 Buffer = Union[bytes, bytearray, memoryview]
 NATIVE = _count is not None
