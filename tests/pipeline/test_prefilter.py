@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from philly_triage._internal.catalogue.load import load_catalogue
 from philly_triage._internal.catalogue.markers import default_markers, scoped
 from philly_triage._internal.pipeline.lines import ByteLines, counts_as_evidence
-from philly_triage._internal.pipeline.prefilter import compile_finder, compile_sure_misses, plain_ascii
+from philly_triage._internal.pipeline.prefilter import alternatives, compile_finder, compile_sure_misses, lines_of, plain_ascii
 from philly_triage._internal.pipeline.stage import StageReader, _searchable
 
 pytest.importorskip("hyperscan")
@@ -126,3 +126,59 @@ def test_a_marker_pattern_hyperscan_would_misread_is_searched_with_re():
     assert finder.engine == "re"
     assert finder.offsets(b"xx abbc") != []
     assert compile_finder([r"[{,]x"]).engine == "hyperscan", "a class holding '{,' is read alike"
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("(?:(?:cp|mv|python[\\d.]*): )", ["(?:(?:cp): )", "(?:(?:mv): )", "(?:(?:python[\\d.]*): )"]),
+    ("(?i:(?:error|fatal)\\b)", ["(?i:(?:error)\\b)", "(?i:(?:fatal)\\b)"]),
+    ("(?:(?:ab|[|)]x|cd)y)", ["(?:(?:ab|[|)]x|cd)y)"]),  # a branch that is no word
+    ("(?:(?:^|\\d )[a-z]+: )", ["(?:(?:^|\\d )[a-z]+: )"]),
+    ("(?:(?:ab|cd)*e)", ["(?:(?:ab|cd)*e)"]),  # the group is repeated
+    ("(?:(?:ab|cd)e|fg)", ["(?:(?:ab|cd)e|fg)"]),  # the tail has branches of its own
+    ("(?:(?:ab|cd\\|e)f)", ["(?:(?:ab)f)", "(?:(?:cd\\|e)f)"]),  # an escaped bar is a character
+    ("(?:error)", ["(?:error)"]),
+    ("(?:(?:ab|cd)e)f", ["(?:(?:ab|cd)e)f"]),  # not one group around the whole
+])
+def test_a_finder_pattern_is_split_at_the_branches_of_its_first_group(pattern, expected):
+    assert alternatives(pattern) == expected
+
+
+WORDS = st.sampled_from(["cp", "mv", "sh", "bash", "ab", "a-b", "x_1", "py[\\d.]*", "s\\d?t", "[|]", "\\(", "(?:x|yz)"])
+TEXT = st.text(alphabet="cpmvshbaxyz_1-.()|:[] \n3", max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WORDS, min_size=1, max_size=4), st.sampled_from([": ", "\\b", "(?:\\.\\w+)+", "", "[|)]x"]),
+       st.sampled_from(["(?:", "(?i:"]), st.lists(TEXT, max_size=6))
+def test_the_split_patterns_find_the_lines_the_pattern_finds(words, tail, opening, texts):
+    pattern = f"{opening}(?:{'|'.join(words)}){tail})"
+    whole = re.compile(pattern, re.MULTILINE)
+    parts = [re.compile(part, re.MULTILINE) for part in alternatives(pattern)]
+    for text in texts:
+        assert (whole.search(text) is not None) == any(part.search(text) for part in parts)
+
+
+def test_the_trigger_finder_finds_the_lines_one_pattern_each_finds():
+    markers = default_markers()
+    data = b"\n".join([
+        b"cp: cannot stat 'x': No such file", b"bash: line 3: foo: command not found", b"sha256sum: bad",
+        b"python3.10: can't open file", b"epoch 3 loss 0.2", b"cat: 38.8%", b"pip3: not found", b"ok",
+    ])
+    starts = [0]
+    for index, byte in enumerate(data):
+        if byte == 10:
+            starts.append(index + 1)
+    one_by_one = set()
+    for pattern in markers_patterns("triggers"):
+        single = compile_finder([scoped(pattern)], caseless=True)
+        one_by_one.update(lines_of(single.offsets(data), starts))
+    assert set(lines_of(markers.triggers.offsets(data), starts)) == one_by_one
+    assert one_by_one >= {0, 1, 2, 3, 6}
+
+
+def markers_patterns(section: str) -> list[str]:
+    import yaml
+
+    from philly_triage._internal.catalogue.markers import MARKERS_FILE
+
+    return yaml.safe_load(MARKERS_FILE.read_text())[section]
