@@ -131,3 +131,48 @@ def test_empty_and_whitespace_logs(tmp_path, matcher, markers):
     empty = only(matcher, markers, write(tmp_path / "empty.log", ""))
     assert empty.status is Status.NO_FAILURE and empty.notes == (f"{tmp_path / 'empty.log'}: empty file",)
     assert os.path.getsize(tmp_path / "empty.log") == 0
+
+
+def _log_files():
+    return sorted(
+        os.path.join(folder, name)
+        for root in LABELLED
+        for folder, _, names in os.walk(root)
+        for name in names
+        if not name.startswith(".")
+    )
+
+
+def test_a_log_read_whole_knows_where_its_failure_line_starts_as_one_read_from_its_end(markers, monkeypatch):
+    """The stage and the other logs' times are read from that offset; read whole, a plain log
+    gives the offset the tail-first reading gives (when the regions kept hold the line's start)."""
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 700)  # regions cut across many chunks
+    known = 0
+    for path in _log_files():
+        tail, whole = scan.scan_log(path, markers), scan.scan_log(path, markers, full=True)
+        if tail.located is None or whole.located is None or tail.located.failure.line != whole.located.failure.line:
+            continue
+        if whole.offset is not None:
+            known += 1
+            assert whole.offset == tail.offset, path
+            with open(path, "rb") as log:  # the offset is the start of the failure's line
+                data = log.read()
+            assert data.count(b"\n", 0, whole.offset) + 1 == whole.located.failure.line, path
+    assert known >= 50
+
+
+def test_a_failure_on_the_first_line_of_a_region_gives_no_offset_rather_than_a_wrong_one(tmp_path, markers):
+    # A carriage-return line: the region around the failure starts at a segment, not at the line's start.
+    log = tmp_path / "job.log"
+    log.write_bytes(b"ok\n" * 5 + b"progress 1%\rprogress 2%\r" + b"x" * 50 + b"\rRuntimeError: boom\n")
+    whole = scan.scan_log(str(log), markers, full=True)
+    tail = scan.scan_log(str(log), markers)
+    assert whole.located is not None and whole.located.failure.line == 6
+    assert whole.offset in (None, tail.offset)
+
+
+def test_a_compressed_log_read_whole_has_no_offset(tmp_path, markers):
+    log = tmp_path / "job.log.gz"
+    log.write_bytes(gzip.compress(b"epoch 1\n" + TRACEBACK.encode()))
+    found = scan.scan_log(str(log), markers)
+    assert found.located is not None and found.offset is None  # offsets of the decompressed bytes are no file's

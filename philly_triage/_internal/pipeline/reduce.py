@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
-from philly_triage._internal.pipeline.lines import cleaned, counts_as_evidence
+from philly_triage._internal.pipeline.lines import ByteLines, cleaned, counts_as_evidence
 from philly_triage._internal.pipeline.locate.candidates import set_aside
 from philly_triage._internal.pipeline.locate.limits import (
     MAX_CONTEXT_LINES, MAX_DETAIL_LINES, MAX_FATAL_DETAIL_LINES, MAX_FRAME_LINES, PROGRESS_TO_SURVIVE,
@@ -40,8 +41,36 @@ MAX_HELD_BYTES = 8 << 20
 MAX_HELD_ITEMS = 50_000
 
 
+@dataclass
+class Reduced:
+    """A log reduced: the lines the locator needs, a note if some had to be dropped, and the
+    regions they were read from."""
+
+    lines: list[LogLine]
+    note: Optional[str]
+    regions: list[Region]
+
+    def offset_of(self, number: int, markers: Markers) -> Optional[int]:
+        """Where line ``number`` starts in the bytes read (at its first segment with text, as
+        ``ByteLines.offset_of`` says), when a region holds its start; else None."""
+        for region in self.regions:
+            if region.offset is None or not region.first_number <= number <= region.first_number + count_newlines(region.data):
+                continue
+            if number == region.first_number and region.offset > 0:
+                return None  # a region may begin inside its first line (after a carriage return)
+            found = ByteLines(region.data, markers, region.first_number).offset_of(number)
+            return None if found is None else region.offset + found
+        return None
+
+
 def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[list[LogLine], Optional[str]]:
-    """The lines of the log that the locator needs, and a note if some had to be dropped.
+    """The lines of the log that the locator needs, and a note if some had to be dropped."""
+    reduced = reduce_whole(chunks, path, markers)
+    return reduced.lines, reduced.note
+
+
+def reduce_whole(chunks: Iterable[bytes], path: str, markers: Markers) -> Reduced:
+    """The log reduced to what the locator needs (see Reduced).
 
     Regions are held as bytes, the latest MAX_HELD_BYTES of them, and read only at the end: in a
     log full of survived errors, the early ones never cost more than finding them.
@@ -49,12 +78,13 @@ def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[li
     held: deque = deque()  # Region and LogLine (evidence between regions), in order
     held_bytes, dropped = 0, False
     carry, number = b"", 1  # the bytes carried over, and the line number they start with
+    base = 0  # where ``carry`` starts in the bytes read
     iterator = iter(chunks)
     chunk = next(iterator, None)
     while chunk is not None:
         following = next(iterator, None)
         buffer = carry + chunk if carry else chunk
-        reducer = _Buffer(buffer, number, markers)
+        reducer = _Buffer(buffer, number, markers, base)
         done = reducer.reduce(len(buffer) if following is None else _carry_start(buffer))
         for item in reducer.kept:
             held.append(item)
@@ -64,12 +94,12 @@ def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[li
             held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
             dropped = True
         number += count_newlines(buffer, 0, done)
-        carry, chunk = buffer[done:], following
+        carry, chunk, base = buffer[done:], following, base + done
     lines: list[LogLine] = []
     for item in held:
         lines.extend(region_lines(item, path, markers) if isinstance(item, Region) else (item,))
     note = "the log holds too many possible failures: analysed the latest of them" if dropped else None
-    return lines, note
+    return Reduced(lines, note, [item for item in held if isinstance(item, Region)])
 
 
 def _carry_start(buffer: bytes) -> int:
@@ -88,9 +118,10 @@ def _carry_start(buffer: bytes) -> int:
 class _Buffer:
     """One buffer of whole lines being reduced; ``kept`` collects its kept lines in order."""
 
-    def __init__(self, data: bytes, first_number: int, markers: Markers):
+    def __init__(self, data: bytes, first_number: int, markers: Markers, base: int = 0):
         self.data = data
         self.markers = markers
+        self.base = base  # where ``data`` starts in the bytes read
         self.kept: list = []  # Region and LogLine
         self._counted = (0, first_number)  # a byte offset and the number of the line it is on
 
@@ -167,7 +198,7 @@ class _Buffer:
         return _forward(data, position, TRACEBACK_AFTER + 1)
 
     def _keep_region(self, start: int, stop: int) -> None:
-        self.kept.append(Region(self.data[start:stop], self._number_at(start)))
+        self.kept.append(Region(self.data[start:stop], self._number_at(start), self.base + start))
 
     def _keep_evidence(self, start: int, stop: int) -> None:
         """Keep up to two progress lines, or else one success line, of the bytes between regions."""

@@ -8,6 +8,7 @@ line and the progress and success lines between, which tell whether the job went
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.exit_status import last_exit_line
@@ -23,6 +24,7 @@ class Region:
 
     data: bytes
     first_number: int
+    offset: Optional[int] = None  # where ``data`` starts in the bytes read (a plain log's, its file's)
 
 
 def region_lines(region: Region, path: str, markers: Markers) -> list[LogLine]:

@@ -18,7 +18,7 @@ from philly_triage._internal.pipeline.lines import ByteLines, ListLines
 from philly_triage._internal.pipeline.locate.decide import Located, locate_in_view, renumber
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, LogSource, open_log
-from philly_triage._internal.pipeline.reduce import reduce_log
+from philly_triage._internal.pipeline.reduce import reduce_whole
 
 FIRST_WINDOW = 16 << 10
 GROWTH = 4
@@ -33,7 +33,7 @@ class Scan:
     located: Optional[Located] = None
     error: Optional[str] = None  # the file gave nothing to analyse
     notes: tuple[str, ...] = ()  # read, with caveats (e.g. a truncated archive)
-    offset: Optional[int] = None  # where the failure's line starts, when the log was read from its end
+    offset: Optional[int] = None  # where the failure's line starts in a plain log, when it is known
     exit: Optional[ExitStatus] = None  # the last exit status line of the log
     damaged: Optional[str] = None  # the log could not be read to its end: what was read stops early
     not_a_log: bool = False  # the error says that the file is no log (a binary), not that reading failed
@@ -55,9 +55,8 @@ def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
     try:
         if source.size == 0:
             return Scan(path, notes=("empty file",))
-        offset = None
         if full or not source.seekable:
-            located, note, exit = _read_whole(source, markers)
+            located, offset, exit, note = _read_whole(source, markers)
         else:
             with markers.memo.held():  # wider windows read the narrower ones' lines again
                 (located, offset, exit), note = _read_from_end(source, markers), None
@@ -79,7 +78,7 @@ def scan_text(text: str, markers: Markers, name: str = "<text>") -> Scan:
 def _read_from_end(
     source: LogSource, markers: Markers
 ) -> tuple[Optional[Located], Optional[int], Optional[ExitStatus]]:
-    """The failure, the offset of its line in the file (None when the log had to be read whole),
+    """The failure, the offset of its line in the file (None when it is not known),
     and the log's last exit status line."""
     window = FIRST_WINDOW
     while True:
@@ -102,8 +101,8 @@ def _read_from_end(
                 exit = replace(exit, line=exit.line + before) if exit is not None else None
             return located, offset, exit
         if window >= MAX_WINDOW:
-            located, _, exit = _read_whole(source, markers)
-            return located, None, exit
+            located, offset, exit, _ = _read_whole(source, markers)
+            return located, offset, exit
         window *= GROWTH
 
 
@@ -116,8 +115,15 @@ def _first_line_start(raw: bytes) -> int:
     return 0  # the window lies inside one enormous line: keep the piece
 
 
-def _read_whole(source: LogSource, markers: Markers) -> tuple[Optional[Located], Optional[str], Optional[ExitStatus]]:
-    lines, note = reduce_log(source.chunks(), source.path, markers)
-    view = ListLines(lines, markers)
+def _read_whole(
+    source: LogSource, markers: Markers
+) -> tuple[Optional[Located], Optional[int], Optional[ExitStatus], Optional[str]]:
+    """The failure, the offset of its line in the file (a plain log's, when the regions kept hold
+    its start), the log's last exit status line, and a note if some regions had to be dropped."""
+    reduced = reduce_whole(source.chunks(), source.path, markers)
+    view = ListLines(reduced.lines, markers)
     located, _ = locate_in_view(source.path, view, markers)
-    return located, note, last_exit_status(source.path, view, markers)
+    offset = None
+    if located is not None and source.seekable:  # the bytes reduced are the file's
+        offset = reduced.offset_of(located.failure.line, markers)
+    return located, offset, last_exit_status(source.path, view, markers), reduced.note
