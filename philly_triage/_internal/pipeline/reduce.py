@@ -93,7 +93,7 @@ def reduce_whole(chunks: Iterable[bytes], path: str, markers: Markers) -> Reduce
             oldest = held.popleft()
             held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
             dropped = True
-        number += count_newlines(buffer, 0, done)
+        number = reducer.number_at(done)  # counted on from the last region's start, not from the top
         carry, chunk, base = buffer[done:], following, base + done
     lines: list[LogLine] = []
     for item in held:
@@ -198,7 +198,7 @@ class _Buffer:
         return _forward(data, position, TRACEBACK_AFTER + 1)
 
     def _keep_region(self, start: int, stop: int) -> None:
-        self.kept.append(Region(self.data[start:stop], self._number_at(start), self.base + start))
+        self.kept.append(Region(self.data[start:stop], self.number_at(start), self.base + start))
 
     def _keep_evidence(self, start: int, stop: int) -> None:
         """Keep up to two progress lines, or else one success line, of the bytes between regions."""
@@ -218,11 +218,11 @@ class _Buffer:
             end = _line_end(data, hits[0])
             text, tag = cleaned(data[hits[0]:end], self.markers)
             if counts_as_evidence(text, holds, self.markers):
-                found.append(LogLine(self._number_at(hits[0]), text, tag))
+                found.append(LogLine(self.number_at(hits[0]), text, tag))
             start = end + 1
         return found
 
-    def _number_at(self, offset: int) -> int:
+    def number_at(self, offset: int) -> int:
         """The line number at ``offset``; offsets asked for only grow, so counting is incremental."""
         counted, number = self._counted
         if offset < counted:
