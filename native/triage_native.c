@@ -199,77 +199,76 @@ static Py_ssize_t start_of_segment(const unsigned char *p, Py_ssize_t offset)
     return offset;
 }
 
-/* Parse (buffer, position[, lines]); a position past the end is the end, as in Python's walks. */
-static int walk_arguments(PyObject *args, const char *format, Py_buffer *view, Py_ssize_t *position, Py_ssize_t *lines)
+/* The start of the segment ``lines`` non-blank ones before the one starting at ``position``. */
+static Py_ssize_t lines_back(const unsigned char *p, Py_ssize_t size, Py_ssize_t position, Py_ssize_t lines)
 {
-    if (!PyArg_ParseTuple(args, format, view, position, lines))
-        return -1;
-    if (*position < 0) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_ValueError, "a position lies before the buffer");
-        return -1;
-    }
-    if (*position > view->len)
-        *position = view->len;
-    return 0;
-}
-
-static PyObject *segment_end(PyObject *self, PyObject *args)
-{
-    Py_buffer view;
-    Py_ssize_t start, unused = 0;
-    if (walk_arguments(args, "y*n", &view, &start, &unused) < 0)
-        return NULL;
-    Py_ssize_t end = end_of_segment((const unsigned char *)view.buf, view.len, start);
-    PyBuffer_Release(&view);
-    return PyLong_FromSsize_t(end);
-}
-
-/* The start of the segment ``lines`` non-blank ones before the one starting at ``line_start``. */
-static PyObject *back(PyObject *self, PyObject *args)
-{
-    Py_buffer view;
-    Py_ssize_t position, lines;
-    if (walk_arguments(args, "y*nn", &view, &position, &lines) < 0)
-        return NULL;
-    const unsigned char *p = (const unsigned char *)view.buf;
     while (lines > 0 && position > 0) {
         Py_ssize_t last = position - 1;
         while (last >= 0 && is_blank(p[last]))
             last--;
-        if (last < 0) {
-            position = 0;
-            break;
-        }
+        if (last < 0)
+            return 0;
         position = start_of_segment(p, last);
         lines--;
     }
-    PyBuffer_Release(&view);
-    return PyLong_FromSsize_t(position);
+    return position;
 }
 
-/* The end (past its separator) of the ``lines``-th non-blank segment from ``line_start``. */
-static PyObject *forward(PyObject *self, PyObject *args)
+/* The end (past its separator) of the ``lines``-th non-blank segment from ``position``. */
+static Py_ssize_t lines_forward(const unsigned char *p, Py_ssize_t size, Py_ssize_t position, Py_ssize_t lines)
 {
-    Py_buffer view;
-    Py_ssize_t position, lines;
-    if (walk_arguments(args, "y*nn", &view, &position, &lines) < 0)
-        return NULL;
-    const unsigned char *p = (const unsigned char *)view.buf;
-    Py_ssize_t size = view.len;
     while (lines > 0 && position < size) {
         Py_ssize_t first = position;
         while (first < size && is_blank(p[first]))
             first++;
-        if (first >= size) {
-            position = size;
-            break;
-        }
+        if (first >= size)
+            return size;
         position = end_of_segment(p, size, first) + 1;
         lines--;
     }
+    return position < size ? position : size;
+}
+
+static Py_ssize_t segment_end_at(const unsigned char *p, Py_ssize_t size, Py_ssize_t position, Py_ssize_t unused)
+{
+    return end_of_segment(p, size, position);
+}
+
+typedef Py_ssize_t (*walk_t)(const unsigned char *, Py_ssize_t, Py_ssize_t, Py_ssize_t);
+
+/* Parse (buffer, position[, lines]) by ``format`` and walk; a position past the end is the end,
+ * as in Python's walks. */
+static PyObject *walk(PyObject *args, const char *format, walk_t how)
+{
+    Py_buffer view;
+    Py_ssize_t position, lines = 0;
+    if (!PyArg_ParseTuple(args, format, &view, &position, &lines))
+        return NULL;
+    if (position < 0) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "a position lies before the buffer");
+        return NULL;
+    }
+    if (position > view.len)
+        position = view.len;
+    Py_ssize_t result = how((const unsigned char *)view.buf, view.len, position, lines);
     PyBuffer_Release(&view);
-    return PyLong_FromSsize_t(position < size ? position : size);
+    return PyLong_FromSsize_t(result);
+}
+
+static PyObject *segment_end(PyObject *self, PyObject *args)
+{
+    return walk(args, "y*n", segment_end_at);
+}
+
+static PyObject *back(PyObject *self, PyObject *args)
+{
+    return walk(args, "y*nn", lines_back);
+}
+
+static PyObject *forward(PyObject *self, PyObject *args)
+{
+    return walk(args, "y*nn", lines_forward);
 }
 
 static PyMethodDef methods[] = {
