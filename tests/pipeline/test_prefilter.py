@@ -138,6 +138,8 @@ def test_a_marker_pattern_hyperscan_would_misread_is_searched_with_re():
     ("(?:(?:ab|cd\\|e)f)", ["(?:(?:ab)f)", "(?:(?:cd\\|e)f)"]),  # an escaped bar is a character
     ("(?:error)", ["(?:error)"]),
     ("(?:(?:ab|cd)e)f", ["(?:(?:ab|cd)e)f"]),  # not one group around the whole
+    ("(?x:(?:ab|cd) e)", ["(?x:(?:ab|cd) e)"]),  # verbose: its spaces are no syntax
+    ("(?:(?:ab(?#a|b)|cd)e)", ["(?:(?:ab(?#a|b)|cd)e)"]),  # a comment group
 ])
 def test_a_finder_pattern_is_split_at_the_branches_of_its_first_group(pattern, expected):
     assert alternatives(pattern) == expected
