@@ -140,7 +140,12 @@ def test_a_batch_whose_workers_keep_dying_gets_an_error_record_per_job(catalogue
     jobs get error records that say so, in their places; every other job gets its usual record."""
     logs = tmp_path / "logs"
     logs.mkdir()
-    body = "step 1 loss 0.5\n" * 40_000 + "RuntimeError: NCCL error in: ProcessGroupNCCL.cpp, unhandled system error\n"
+    # Each line is a warning with an error word, each different: cleaned and judged one by one, so a
+    # batch of 4 takes about a second, and both workers are still busy when the first record is in.
+    # (A log of progress lines alone is now read in milliseconds: every batch was done before the kill.)
+    warnings = "".join(f"/opt/lib/python3.10/site-packages/torch/utils/data.py:{i}: UserWarning: an error was retried ({i} times)\n"
+                       for i in range(40_000))
+    body = warnings + "step 1 loss 0.5\n" * 100 + "RuntimeError: NCCL error in: ProcessGroupNCCL.cpp, unhandled system error\n"
     for index in range(24):
         (logs / f"job{index:02}.log").write_text(body)
     classifier = Classifier(catalogue, Options(full=True))
@@ -152,6 +157,9 @@ def test_a_batch_whose_workers_keep_dying_gets_an_error_record_per_job(catalogue
                 outcomes = run_on_dask(client, classifier, jobs, batch_size=4, window=6)
                 got = [next(outcomes)]
                 victim = sorted(client.scheduler_info()["workers"])[0]
+                deadline = time.monotonic() + 30
+                while not client.processing([victim]).get(victim) and time.monotonic() < deadline:
+                    time.sleep(0.05)  # killed while it works on a batch, not between two
                 try:
                     client.run(os._exit, 1, workers=[victim], on_error="return")
                 except Exception:  # noqa: BLE001 - the worker died answering
