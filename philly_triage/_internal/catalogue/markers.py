@@ -133,9 +133,6 @@ class Markers:
     def is_progress(self, text: str) -> bool:
         return self._has("progress", text)
 
-    def is_success(self, text: str) -> bool:
-        return self._has("success", text)
-
     def is_fatal(self, text: str) -> bool:
         return self._has("fatal", text)
 

@@ -89,9 +89,9 @@ def _evidence_in(line: bytes, markers: Markers) -> tuple[int, int]:
     progress = success = 0
     for segment in line.split(b"\r"):
         text, _ = clean_line(segment.decode("utf-8", "replace"), markers)
-        if counts_as_evidence(text, markers.is_success, markers):
+        if counts_as_evidence(text, "success", markers):
             success += 1
-        elif counts_as_evidence(text, markers.is_progress, markers):
+        elif counts_as_evidence(text, "progress", markers):
             progress += 1
     return progress, success
 
@@ -107,7 +107,7 @@ def _ends_well(path: str, markers: Markers) -> bool:
         text = text.strip()
         if not text:
             continue
-        if counts_as_evidence(text, markers.is_success, markers):
+        if counts_as_evidence(text, "success", markers):
             return True
         if not markers.is_noise(text):
             return False

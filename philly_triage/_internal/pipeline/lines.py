@@ -172,7 +172,7 @@ class ByteLines:
         """
         if not progress:
             return self._successes(start, stop, limit)
-        finder, holds = self._markers.progress_lines, self._markers.is_progress
+        finder = self._markers.progress_lines
         found: list[int] = []
         if finder is None or start >= stop:
             return found
@@ -189,7 +189,7 @@ class ByteLines:
                     self._bare.append((position, end))
                 break
             index = hits[0]
-            if counts_as_evidence(self.fields(index)[0], holds, self._markers):
+            if counts_as_evidence(self.fields(index)[0], "progress", self._markers):
                 found.append(index)
             position = starts[index + 1] if index + 1 < len(starts) else end
         return found
@@ -236,7 +236,7 @@ class ByteLines:
                 position = known
                 break
             passed.append(position)
-            if counts_as_evidence(self.fields(hints[position])[0], markers.is_success, markers):
+            if counts_as_evidence(self.fields(hints[position])[0], "success", markers):
                 break
             position += 1
         for earlier in passed:
@@ -250,8 +250,8 @@ class ListLines:
     def __init__(self, lines: Sequence[LogLine], markers: Markers):
         self._lines = list(lines)
         self.candidates = _lines_with_triggers(self._lines, markers)
-        self.progress = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, markers.is_progress, markers)]
-        self.success = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, markers.is_success, markers)]
+        self.progress = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, "progress", markers)]
+        self.success = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, "success", markers)]
 
     def __len__(self) -> int:
         return len(self._lines)
@@ -287,14 +287,14 @@ def _lines_with_triggers(lines: list[LogLine], markers: Markers) -> list[int]:
     return lines_of(markers.triggers.offsets(data), starts)
 
 
-def counts_as_evidence(text: str, holds, markers: Markers) -> bool:
-    """A progress or success line counts unless it also reports trouble: a keyword (not noise), or
-    a launcher's report of a failure ("job finished with exit code 1"); nor does a line printed at
-    shutdown whatever the end (wandb's run summary of the losses)."""
-    if not holds(text):
-        return False
+def counts_as_evidence(text: str, section: str, markers: Markers) -> bool:
+    """Whether ``text`` is a line of ``section`` ("progress" or "success") that counts: it does
+    unless it also reports trouble: a keyword (not noise), or a launcher's report of a failure
+    ("job finished with exit code 1"); nor does a line printed at shutdown whatever the end
+    (wandb's run summary of the losses). The line's marker sections are looked up once."""
     kinds = markers.kinds_of(text)
-    return not ("keywords" in kinds and "noise" not in kinds) and "wrappers" not in kinds and "teardown" not in kinds
+    return (section in kinds and not ("keywords" in kinds and "noise" not in kinds)
+            and "wrappers" not in kinds and "teardown" not in kinds)
 
 
 def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:

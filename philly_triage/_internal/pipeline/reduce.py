@@ -203,12 +203,12 @@ class _Buffer:
     def _keep_evidence(self, start: int, stop: int) -> None:
         """Keep up to two progress lines, or else one success line, of the bytes between regions."""
         markers = self.markers
-        progress = self._evidence(start, stop, markers.progress_lines, markers.is_progress, PROGRESS_TO_SURVIVE)
+        progress = self._evidence(start, stop, markers.progress_lines, "progress", PROGRESS_TO_SURVIVE)
         if len(progress) < PROGRESS_TO_SURVIVE:
-            progress += self._evidence(start, stop, markers.success_hints, markers.is_success, SUCCESS_TO_SURVIVE)
+            progress += self._evidence(start, stop, markers.success_hints, "success", SUCCESS_TO_SURVIVE)
         self.kept.extend(sorted(progress, key=lambda line: line.number))
 
-    def _evidence(self, start: int, stop: int, finder, holds, limit: int) -> list[LogLine]:
+    def _evidence(self, start: int, stop: int, finder, section: str, limit: int) -> list[LogLine]:
         found: list[LogLine] = []
         data = self.data
         while start < stop and len(found) < limit:
@@ -217,7 +217,7 @@ class _Buffer:
                 break
             end = _line_end(data, hits[0])
             text, tag = cleaned(data[hits[0]:end], self.markers)
-            if counts_as_evidence(text, holds, self.markers):
+            if counts_as_evidence(text, section, self.markers):
                 found.append(LogLine(self.number_at(hits[0]), text, tag))
             start = end + 1
         return found
