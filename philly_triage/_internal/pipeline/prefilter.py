@@ -140,7 +140,7 @@ def alternatives(pattern: str) -> list[str]:
     outer, body = _scope(pattern)
     if body is None or not body.startswith("(?:") or VERBOSE_OR_COMMENT.search(pattern):
         return [pattern]
-    close = _closing(body, 0)
+    close = _closing(body)
     group, tail = body[3:close], body[close + 1:]
     branches = _top_level_split(group)
     if len(branches) < 2 or len(_top_level_split(tail)) > 1 or tail[:1] in ("*", "+", "?", "{"):
@@ -154,42 +154,27 @@ def _scope(pattern: str) -> tuple[str, Optional[str]]:
     """A pattern wrapped whole in a group (``(?:...)``, ``(?i:...)``): the opening and the inside;
     else ("", None)."""
     opening = re.match(r"\(\?[aiLmsux]*:", pattern)
-    if opening is None or _closing(pattern, 0) != len(pattern) - 1:
+    if opening is None or _closing(pattern) != len(pattern) - 1:
         return "", None
     return opening.group(0), pattern[opening.end():-1]
 
 
-def _closing(text: str, start: int) -> int:
-    """The index of the parenthesis closing the one at ``start`` (-1 if none)."""
-    depth = 0
-    for index, char in _syntax(text, start):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
+def _closing(text: str) -> int:
+    """The index of the parenthesis closing the one ``text`` starts with (-1 if none)."""
+    return next((index for index, char, depth in _syntax(text) if char == ")" and depth == 0), -1)
 
 
 def _top_level_split(text: str) -> list[str]:
     """``text`` cut at each ``|`` outside groups and classes."""
-    pieces, depth, last = [], 0, 0
-    for index, char in _syntax(text, 0):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            pieces.append(text[last:index])
-            last = index + 1
-    return pieces + [text[last:]]
+    bars = [index for index, char, depth in _syntax(text) if char == "|" and depth == 0]
+    return [text[start + 1:stop] for start, stop in zip([-1] + bars, bars + [len(text)])]
 
 
-def _syntax(text: str, start: int) -> Iterator[tuple[int, str]]:
-    """The characters of a pattern that may be syntax (parentheses, bars), from ``start``: escaped
-    characters and character classes are skipped."""
-    index = start
+def _syntax(text: str) -> Iterator[tuple[int, str, int]]:
+    """The characters of a pattern that may be syntax (parentheses, bars), with how many groups
+    they are in (a parenthesis: the groups outside it); escaped characters and character classes
+    are skipped."""
+    index, depth = 0, 0
     while index < len(text):
         char = text[index]
         if char == "\\":
@@ -205,7 +190,11 @@ def _syntax(text: str, start: int) -> Iterator[tuple[int, str]]:
                 index += 2 if text[index] == "\\" else 1
             index += 1
             continue
-        yield index, char
+        if char == ")":
+            depth -= 1
+        yield index, char, depth
+        if char == "(":
+            depth += 1
         index += 1
 
 
