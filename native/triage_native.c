@@ -70,6 +70,34 @@ static PyObject *count(PyObject *self, PyObject *args)
     return PyLong_FromSsize_t(result);
 }
 
+/* Lines and carriage-return segments: a segment ends at either separator. */
+static int is_separator(unsigned char c)
+{
+    return c == '\n' || c == '\r';
+}
+
+static int is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
+}
+
+/* Where the segment holding byte ``start`` ends: its separator, or ``size``. */
+static Py_ssize_t end_of_segment(const unsigned char *p, Py_ssize_t size, Py_ssize_t start)
+{
+    for (Py_ssize_t i = start; i < size; i++)
+        if (is_separator(p[i]))
+            return i;
+    return size;
+}
+
+/* Where the segment holding byte ``offset`` starts. */
+static Py_ssize_t start_of_segment(const unsigned char *p, Py_ssize_t offset)
+{
+    while (offset > 0 && !is_separator(p[offset - 1]))
+        offset--;
+    return offset;
+}
+
 /* Whether raw[start:end] holds a byte other than the blanks bytes.isspace() takes (\n and \r
  * never occur inside a segment). */
 static int has_text(const unsigned char *p, Py_ssize_t start, Py_ssize_t end)
@@ -107,7 +135,7 @@ static PyObject *segment(PyObject *self, PyObject *args)
     Py_ssize_t longest = 0, start = 0;
     int ok = segments != NULL && numbers != NULL && starts != NULL;
     for (Py_ssize_t i = 0; ok && i <= view.len; i++) {
-        if (i < view.len && p[i] != '\n' && p[i] != '\r')
+        if (i < view.len && !is_separator(p[i]))
             continue;
         if (i > start && has_text(p, start, i)) {
             ok = append_segment(segments, numbers, starts, p, start, i, number) == 0;
@@ -152,15 +180,10 @@ static PyObject *line_starts(PyObject *self, PyObject *args)
         }
         if (offset <= line_end)
             continue; /* another match on the segment just found */
-        Py_ssize_t start = offset, end = offset;
-        while (start > 0 && p[start - 1] != '\n' && p[start - 1] != '\r')
-            start--;
-        while (end < view.len && p[end] != '\n' && p[end] != '\r')
-            end++;
-        PyObject *value = PyLong_FromSsize_t(start);
+        PyObject *value = PyLong_FromSsize_t(start_of_segment(p, offset));
         ok = value != NULL && PyList_Append(found, value) == 0;
         Py_XDECREF(value);
-        line_end = end;
+        line_end = end_of_segment(p, view.len, offset);
     }
     PyBuffer_Release(&view);
     Py_XDECREF(items);
@@ -172,32 +195,6 @@ static PyObject *line_starts(PyObject *self, PyObject *args)
 }
 
 /* The walks of pipeline/reduce.py (_line_end, _back, _forward), with the same answers. */
-static int is_separator(unsigned char c)
-{
-    return c == '\n' || c == '\r';
-}
-
-static int is_blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
-}
-
-/* Where the segment holding byte ``start`` ends: its separator, or ``size``. */
-static Py_ssize_t end_of_segment(const unsigned char *p, Py_ssize_t size, Py_ssize_t start)
-{
-    for (Py_ssize_t i = start; i < size; i++)
-        if (is_separator(p[i]))
-            return i;
-    return size;
-}
-
-/* Where the segment holding byte ``offset`` starts. */
-static Py_ssize_t start_of_segment(const unsigned char *p, Py_ssize_t offset)
-{
-    while (offset > 0 && !is_separator(p[offset - 1]))
-        offset--;
-    return offset;
-}
 
 /* The start of the segment ``lines`` non-blank ones before the one starting at ``position``. */
 static Py_ssize_t lines_back(const unsigned char *p, Py_ssize_t size, Py_ssize_t position, Py_ssize_t lines)
