@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import ByteLines, cleaned, counts_as_evidence
@@ -29,6 +29,9 @@ from philly_triage._internal.pipeline.locate.tracebacks import CHAIN_CAUSE, CHAI
 from philly_triage._internal.pipeline.native import count_newlines, native_line_starts, native_walks
 from philly_triage._internal.pipeline.regions import Region, region_lines
 from philly_triage.models import LogLine
+
+if TYPE_CHECKING:
+    from philly_triage._internal.pipeline.split import Helper
 
 BEFORE = MAX_CONTEXT_LINES + 1  # lines kept before a possible failure
 AFTER = MAX_FATAL_DETAIL_LINES + 1  # lines kept after a fatal or keyword line
@@ -69,37 +72,80 @@ def reduce_log(chunks: Iterable[bytes], path: str, markers: Markers) -> tuple[li
     return reduced.lines, reduced.note
 
 
-def reduce_whole(chunks: Iterable[bytes], path: str, markers: Markers) -> Reduced:
+def reduce_whole(chunks: Iterable[bytes], path: str, markers: Markers, helper: Optional["Helper"] = None) -> Reduced:
     """The log reduced to what the locator needs (see Reduced).
 
     Regions are held as bytes, the latest MAX_HELD_BYTES of them, and read only at the end: in a
-    log full of survived errors, the early ones never cost more than finding them.
+    log full of survived errors, the early ones never cost more than finding them. A ``helper``
+    (split.py) has reduced the rest of the log from a later chunk in another process: once this
+    reduction reaches a chunk's end in the state the helper was in there, the helper's items from
+    that point on are the ones this reduction would keep, and it stops reading.
     """
-    held: deque = deque()  # Region and LogLine (evidence between regions), in order
-    held_bytes, dropped = 0, False
-    carry, number = b"", 1  # the bytes carried over, and the line number they start with
-    base = 0  # where ``carry`` starts in the bytes read
+    reduction = Reduction(markers)
     iterator = iter(chunks)
     chunk = next(iterator, None)
     while chunk is not None:
         following = next(iterator, None)
-        buffer = carry + chunk if carry else chunk
-        reducer = _Buffer(buffer, number, markers, base)
-        done = reducer.reduce(len(buffer) if following is None else _carry_start(buffer))
-        for item in reducer.kept:
+        reduction.step(chunk, last=following is None)
+        chunk = following
+        if helper is not None and helper.joined(reduction):
+            break
+    return reduction.reduced(path)
+
+
+class Reduction:
+    """A reduction under way: the items held (Region, and LogLine for the evidence between
+    regions), and the state from which the rest of the log is reduced. That state is the bytes
+    carried into the next chunk, where they start (``base``) and their line number: two
+    reductions in the same state at the end of the same chunk go on alike (split.py)."""
+
+    def __init__(self, markers: Markers, number: int = 1, base: int = 0):
+        self.markers = markers
+        self.held: deque = deque()  # the latest items, in order
+        self.held_bytes = 0
+        self.appended = 0  # items ever held, the dropped ones with them
+        self.dropped = False
+        self.carry = b""  # the bytes carried over, the line number they start with, and where
+        self.number = number
+        self.base = base
+
+    @property
+    def end(self) -> int:
+        """Where the bytes read so far end."""
+        return self.base + len(self.carry)
+
+    @property
+    def state(self) -> tuple[int, int]:
+        return self.base, self.number
+
+    def step(self, chunk: bytes, last: bool) -> None:
+        """Reduce one more chunk; ``last`` when no chunk follows it."""
+        buffer = self.carry + chunk if self.carry else chunk
+        reducer = _Buffer(buffer, self.number, self.markers, self.base)
+        done = reducer.reduce(len(buffer) if last else _carry_start(buffer))
+        self.hold(reducer.kept)
+        self.number = reducer.number_at(done)  # counted on from the last region's start, not from the top
+        self.carry, self.base = buffer[done:], self.base + done
+
+    def hold(self, items: Iterable) -> None:
+        """Hold ``items`` after the others, then drop the oldest beyond MAX_HELD_BYTES and
+        MAX_HELD_ITEMS: what is held is always the longest run of latest items within them."""
+        held = self.held
+        for item in items:
             held.append(item)
-            held_bytes += len(item.data) if isinstance(item, Region) else 0
-        while (held_bytes > MAX_HELD_BYTES or len(held) > MAX_HELD_ITEMS) and len(held) > 1:
+            self.held_bytes += len(item.data) if isinstance(item, Region) else 0
+            self.appended += 1
+        while (self.held_bytes > MAX_HELD_BYTES or len(held) > MAX_HELD_ITEMS) and len(held) > 1:
             oldest = held.popleft()
-            held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
-            dropped = True
-        number = reducer.number_at(done)  # counted on from the last region's start, not from the top
-        carry, chunk, base = buffer[done:], following, base + done
-    lines: list[LogLine] = []
-    for item in held:
-        lines.extend(region_lines(item, path, markers) if isinstance(item, Region) else (item,))
-    note = "the log holds too many possible failures: analysed the latest of them" if dropped else None
-    return Reduced(lines, note, [item for item in held if isinstance(item, Region)])
+            self.held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
+            self.dropped = True
+
+    def reduced(self, path: str) -> Reduced:
+        lines: list[LogLine] = []
+        for item in self.held:
+            lines.extend(region_lines(item, path, self.markers) if isinstance(item, Region) else (item,))
+        note = "the log holds too many possible failures: analysed the latest of them" if self.dropped else None
+        return Reduced(lines, note, [item for item in self.held if isinstance(item, Region)])
 
 
 def _carry_start(buffer: bytes) -> int:

@@ -19,6 +19,7 @@ from philly_triage._internal.pipeline.locate.decide import Located, locate_in_vi
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, LogSource, open_log
 from philly_triage._internal.pipeline.reduce import reduce_whole
+from philly_triage._internal.pipeline.split import helper_for
 
 FIRST_WINDOW = 16 << 10
 GROWTH = 4
@@ -120,7 +121,8 @@ def _read_whole(
 ) -> tuple[Optional[Located], Optional[int], Optional[ExitStatus], Optional[str]]:
     """The failure, the offset of its line in the file (a plain log's, when the regions kept hold
     its start), the log's last exit status line, and a note if some regions had to be dropped."""
-    reduced = reduce_whole(source.chunks(), source.path, markers)
+    with helper_for(source, markers) as helper:  # a big plain log: its second half in another process
+        reduced = reduce_whole(source.chunks(), source.path, markers, helper)
     view = ListLines(reduced.lines, markers)
     located, _ = locate_in_view(source.path, view, markers)
     offset = None

@@ -1,0 +1,229 @@
+"""A big log read whole is reduced in two processes (split.py): the records are the ones a single
+process gives, whatever the helper does, and the helper never outlives its run.
+
+The split threshold and the chunks are shrunk here so that every labelled log is split.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+import philly_triage._internal.pipeline.read as reader
+import philly_triage._internal.pipeline.reduce as reduce
+import philly_triage._internal.pipeline.split as split
+from philly_triage._internal.pipeline.engine import Classifier, Options
+from philly_triage._internal.pipeline.read import open_log
+from tests.conftest import DATA, ROOT
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the helper is forked on Linux only")
+
+LABELLED = [str(ROOT / "sample_logs"), str(DATA / "heldout")]
+TRACEBACK = 'Traceback (most recent call last):\n  File "train.py", line 9, in <module>\n    main()\nKeyError: \'label\'\n'
+
+
+def records(matcher, markers, paths=LABELLED):
+    return [r.to_dict() for r in Classifier(matcher.catalogue, Options(full=True), markers).classify_many(paths)]
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Every log is split, in 700-byte chunks; the list holds one entry per helper forked."""
+    started: list[int] = []
+    fork = split._fork
+
+    def counted(*args):
+        helper = fork(*args)
+        if helper is not None:
+            started.append(helper.pid)
+        return helper
+
+    monkeypatch.setattr(split, "_fork", counted)
+    monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(split.threading, "active_count", lambda: 1)  # a test runner may keep a thread
+    monkeypatch.setattr(split.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
+    return started
+
+
+def no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_split_reading_gives_the_records_of_one_process(matcher, markers, forks, monkeypatch):
+    monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 1 << 62)
+    expected = records(matcher, markers)
+    assert not forks
+    monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 0)
+    assert records(matcher, markers) == expected
+    assert len(forks) > 100  # every labelled log of more than two chunks was split
+    assert no_children_left()
+
+
+def reduced_both_ways(path, markers, monkeypatch):
+    def reduced(helped: bool):
+        source = open_log(path)
+        try:
+            if not helped:
+                return reduce.reduce_whole(source.chunks(), path, markers)
+            with split.helper_for(source, markers) as helper:
+                assert helper is not None
+                return reduce.reduce_whole(source.chunks(), path, markers, helper)
+        finally:
+            source.close()
+
+    alone, helped = reduced(False), reduced(True)
+    assert no_children_left()
+    return alone, helped
+
+
+def same(alone, helped) -> None:
+    assert helped.lines == alone.lines
+    assert helped.note == alone.note
+    assert helped.regions == alone.regions
+
+
+def test_errors_dense_across_the_middle_are_kept_as_one_process_keeps_them(tmp_path, markers, forks, monkeypatch):
+    """Regions chain over many chunks in the middle: the helper's items are taken only where the
+    two reductions agree, after the chain."""
+    lines = [f"step {i} loss 0.5\n" for i in range(3000)]
+    lines[1200:1800] = [f"RuntimeError: CUDA error: device-side assert triggered ({i})\n" for i in range(600)]
+    path = tmp_path / "dense.log"
+    path.write_text("".join(lines) + TRACEBACK)
+    same(*reduced_both_ways(str(path), markers, monkeypatch))
+    assert forks
+
+
+@pytest.mark.parametrize("held", [2 << 10, 40 << 10])
+def test_dropping_the_oldest_regions_gives_what_one_process_keeps(tmp_path, markers, forks, monkeypatch, held):
+    """Too many possible failures: the latest that fit are kept, whichever process found them
+    (with the smaller limit, the helper alone finds more than fit)."""
+    monkeypatch.setattr(reduce, "MAX_HELD_BYTES", held)
+    blocks = []
+    for i in range(400):
+        blocks.append("".join(f"epoch {i} step {j} loss 0.5\n" for j in range(40)))
+        blocks.append(f"OSError: [Errno 5] Input/output error: 'shard-{i}'\n")
+    path = tmp_path / "many.log"
+    path.write_text("".join(blocks) + TRACEBACK)
+    alone, helped = reduced_both_ways(str(path), markers, monkeypatch)
+    assert alone.note is not None
+    same(alone, helped)
+
+
+def test_a_helper_that_fails_leaves_the_reading_to_this_process(tmp_path, matcher, markers, forks, monkeypatch):
+    def broken(*args):
+        raise MemoryError
+
+    expected = records(matcher, markers, [str(ROOT / "sample_logs")])
+    monkeypatch.setattr(split, "reduce_part", broken)
+    assert records(matcher, markers, [str(ROOT / "sample_logs")]) == expected
+    assert forks
+    assert no_children_left()
+
+
+def test_a_helper_whose_answer_is_not_needed_is_ended(tmp_path, markers, forks):
+    path = tmp_path / "log.txt"
+    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)))
+    source = open_log(str(path))
+    try:
+        with split.helper_for(source, markers) as helper:
+            assert helper is not None  # the run ends before it asks the helper anything
+    finally:
+        source.close()
+    assert no_children_left()
+
+
+def test_no_helper_for_a_small_or_compressed_log(tmp_path, markers):
+    small = tmp_path / "small.log"
+    small.write_text(TRACEBACK)
+    source = open_log(str(small))
+    with split.helper_for(source, markers) as helper:
+        assert helper is None
+    source.close()
+
+
+HELD_UP = """
+import os, sys, time
+import philly_triage._internal.pipeline.read as reader
+import philly_triage._internal.pipeline.split as split
+split.SPLIT_MIN_BYTES = 0
+reader.CHUNK_BYTES = 4096
+part = split.reduce_part
+def slow(*args):
+    print("helper", os.getpid(), flush=True)
+    time.sleep(60)
+    return part(*args)
+split.reduce_part = slow
+sys.argv = ["triage", "classify", "--full", "-f", "jsonl", sys.argv[1]]
+from philly_triage._internal.cli.main import main
+main()
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_the_helper_ends_with_its_run(tmp_path, how):
+    """The run is stopped while its helper works: by SIGTERM to the whole process group, as a
+    scheduler stops a job (the helper ignores it, and the run ends it), or by SIGKILL to the run
+    alone (the helper dies with it)."""
+    log = tmp_path / "job.log"
+    log.write_text("".join(f"step {i} loss 0.5\n" for i in range(20_000)) + TRACEBACK)
+    run = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(HELD_UP), str(log)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT,
+    )
+    try:
+        line = run.stdout.readline()
+        assert line.startswith("helper "), line + run.stderr.read()
+        helper = int(line.split()[1])
+        if how == signal.SIGTERM:
+            os.killpg(run.pid, signal.SIGTERM)
+            assert run.wait(timeout=30) == 143
+        else:
+            run.kill()
+            run.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _alive(helper) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(helper)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, ended and waiting for init to reap it, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_helper_that_never_agrees_leaves_the_rest_to_this_process(tmp_path, markers, forks, monkeypatch):
+    """Its states at every chunk's end are off by a line: this process reads the log to its end."""
+    part = split.reduce_part
+
+    def off_by_one(*args):
+        found = part(*args)
+        found.states = {end: (base, number + 1, index) for end, (base, number, index) in found.states.items()}
+        return found
+
+    monkeypatch.setattr(split, "reduce_part", off_by_one)
+    joined = split.Helper.joined
+    answers: list[bool] = []
+    monkeypatch.setattr(split.Helper, "joined", lambda self, reduction: answers.append(joined(self, reduction)) or answers[-1])
+    path = tmp_path / "log.txt"
+    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)) + TRACEBACK)
+    same(*reduced_both_ways(str(path), markers, monkeypatch))
+    assert answers and not any(answers)
