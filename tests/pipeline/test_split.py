@@ -7,11 +7,13 @@ The split threshold and the chunks are shrunk here so that every labelled log is
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -46,6 +48,7 @@ def forks(monkeypatch):
 
     monkeypatch.setattr(split, "_fork", counted)
     monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(split, "PART_MIN_CHUNKS", 1)
     monkeypatch.setattr(split.threading, "active_count", lambda: 1)  # a test runner may keep a thread
     monkeypatch.setattr(split.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
@@ -65,9 +68,54 @@ def test_split_reading_gives_the_records_of_one_process(matcher, markers, forks,
     expected = records(matcher, markers)
     assert not forks
     monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 0)
+    joined = split.Helper.joined
+    taken: list[bool] = []
+
+    def patient(self, reduction):  # wait for the helper, which never happens in use: a log this small is all read first
+        if not self.ended:
+            select.select([self.reader], [], [], 30)
+        taken.append(joined(self, reduction))
+        return taken[-1]
+
+    monkeypatch.setattr(split.Helper, "joined", patient)
     assert records(matcher, markers) == expected
     assert len(forks) > 100  # every labelled log of more than two chunks was split
+    assert sum(taken) > 100  # and the helper's findings were taken over
     assert no_children_left()
+
+
+class Found:
+    """A helper whose findings are known before the reading starts."""
+
+    def __init__(self, part):
+        self.part = part
+
+    def joined(self, reduction):
+        return self.part is not None and split.take_over(reduction, self.part) is not None
+
+
+def test_parts_reduced_from_the_last_back_give_the_reduction_of_one_process(markers, monkeypatch):
+    """Every labelled log, in parts of one chunk of 700 bytes: each part is joined to the parts
+    after it, and the whole to the reduction from the start, where their states agree."""
+    monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(split, "PART_MIN_CHUNKS", 1)
+    logs = sorted(p for folder in LABELLED for p in Path(folder).rglob("*") if p.is_file() and p.stat().st_size > 2100)
+    joined = 0
+    for path in logs:
+        source = open_log(str(path))
+        try:
+            if not source.seekable:
+                continue
+            alone = reduce.reduce_whole(source.chunks(), str(path), markers)
+            starts = split.part_starts(source.size, 700)
+            part = split.reduce_parts(source.handle.fileno(), starts, 700, markers)
+            helper = Found(part)
+            helped = reduce.reduce_whole(source.chunks(), str(path), markers, helper)
+        finally:
+            source.close()
+        same(alone, helped)
+        joined += helped is not None and part is not None and part.start == starts[1]
+    assert joined > 100
 
 
 def reduced_both_ways(path, markers, monkeypatch):
@@ -125,7 +173,7 @@ def test_a_helper_that_fails_leaves_the_reading_to_this_process(tmp_path, matche
         raise MemoryError
 
     expected = records(matcher, markers, [str(ROOT / "sample_logs")])
-    monkeypatch.setattr(split, "reduce_part", broken)
+    monkeypatch.setattr(split, "reduce_parts", broken)
     assert records(matcher, markers, [str(ROOT / "sample_logs")]) == expected
     assert forks
     assert no_children_left()
@@ -157,13 +205,14 @@ import os, sys, time
 import philly_triage._internal.pipeline.read as reader
 import philly_triage._internal.pipeline.split as split
 split.SPLIT_MIN_BYTES = 0
+split.PART_MIN_CHUNKS = 1
 reader.CHUNK_BYTES = 4096
-part = split.reduce_part
+part = split.reduce_parts
 def slow(*args):
     print("helper", os.getpid(), flush=True)
     time.sleep(60)
     return part(*args)
-split.reduce_part = slow
+split.reduce_parts = slow
 sys.argv = ["triage", "classify", "--full", "-f", "jsonl", sys.argv[1]]
 from philly_triage._internal.cli.main import main
 main()
@@ -212,14 +261,14 @@ def _alive(pid: int) -> bool:
 
 def test_a_helper_that_never_agrees_leaves_the_rest_to_this_process(tmp_path, markers, forks, monkeypatch):
     """Its states at every chunk's end are off by a line: this process reads the log to its end."""
-    part = split.reduce_part
+    part = split.reduce_parts
 
     def off_by_one(*args):
         found = part(*args)
         found.states = {end: (base, number + 1, index) for end, (base, number, index) in found.states.items()}
         return found
 
-    monkeypatch.setattr(split, "reduce_part", off_by_one)
+    monkeypatch.setattr(split, "reduce_parts", off_by_one)
     joined = split.Helper.joined
     answers: list[bool] = []
     monkeypatch.setattr(split.Helper, "joined", lambda self, reduction: answers.append(joined(self, reduction)) or answers[-1])
