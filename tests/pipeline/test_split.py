@@ -6,6 +6,7 @@ The split threshold and the chunks are shrunk here so that every labelled log is
 
 from __future__ import annotations
 
+import gzip
 import os
 import select
 import signal
@@ -55,12 +56,15 @@ def forks(monkeypatch):
     return started
 
 
-def no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def reaped(pids) -> bool:
+    """Whether every helper has ended and been waited for (none is left running, or a zombie)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        return False
+    return True
 
 
 def test_split_reading_gives_the_records_of_one_process(matcher, markers, forks, monkeypatch):
@@ -81,58 +85,35 @@ def test_split_reading_gives_the_records_of_one_process(matcher, markers, forks,
     assert records(matcher, markers) == expected
     assert len(forks) > 100  # every labelled log of more than two chunks was split
     assert sum(taken) > 100  # and the helper's findings were taken over
-    assert no_children_left()
+    assert reaped(forks)
 
 
 class Found:
-    """A helper whose findings are known before the reading starts."""
+    """A helper whose findings are known before the reading starts; ``taken`` once they are taken over."""
 
     def __init__(self, part):
         self.part = part
+        self.taken = False
 
     def joined(self, reduction):
-        return self.part is not None and split.take_over(reduction, self.part) is not None
+        self.taken = self.part is not None and split.take_over(reduction, self.part) is not None
+        return self.taken
 
 
-def test_parts_reduced_from_the_last_back_give_the_reduction_of_one_process(markers, monkeypatch):
-    """Every labelled log, in parts of one chunk of 700 bytes: each part is joined to the parts
-    after it, and the whole to the reduction from the start, where their states agree."""
-    monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
-    monkeypatch.setattr(split, "PART_MIN_CHUNKS", 1)
-    logs = sorted(p for folder in LABELLED for p in Path(folder).rglob("*") if p.is_file() and p.stat().st_size > 2100)
-    joined = 0
-    for path in logs:
-        source = open_log(str(path))
-        try:
-            if not source.seekable:
-                continue
-            alone = reduce.reduce_whole(source.chunks(), str(path), markers)
-            starts = split.part_starts(source.size, 700)
-            part = split.reduce_parts(source.handle.fileno(), starts, 700, markers)
-            helper = Found(part)
-            helped = reduce.reduce_whole(source.chunks(), str(path), markers, helper)
-        finally:
-            source.close()
-        same(alone, helped)
-        joined += helped is not None and part is not None and part.start == starts[1]
-    assert joined > 100
-
-
-def reduced_both_ways(path, markers, monkeypatch):
-    def reduced(helped: bool):
-        source = open_log(path)
-        try:
-            if not helped:
-                return reduce.reduce_whole(source.chunks(), path, markers)
-            with split.helper_for(source, markers) as helper:
-                assert helper is not None
-                return reduce.reduce_whole(source.chunks(), path, markers, helper)
-        finally:
-            source.close()
-
-    alone, helped = reduced(False), reduced(True)
-    assert no_children_left()
-    return alone, helped
+def reduced_both_ways(path, markers, part=None):
+    """The log reduced by one process, and by one process joined to the helper's findings (all
+    its parts, reduced here first, unless ``part`` gives them); and the helper."""
+    source = open_log(str(path))
+    try:
+        alone = reduce.reduce_whole(source.chunks(), str(path), markers)
+        chunk = reader.CHUNK_BYTES
+        if part is None:
+            part = split.reduce_parts(source.handle.fileno(), split.part_starts(source.size, chunk), chunk, markers)
+        helper = Found(part)
+        helped = reduce.reduce_whole(source.chunks(), str(path), markers, helper)
+    finally:
+        source.close()
+    return alone, helped, helper
 
 
 def same(alone, helped) -> None:
@@ -141,21 +122,36 @@ def same(alone, helped) -> None:
     assert helped.regions == alone.regions
 
 
-def test_errors_dense_across_the_middle_are_kept_as_one_process_keeps_them(tmp_path, markers, forks, monkeypatch):
-    """Regions chain over many chunks in the middle: the helper's items are taken only where the
-    two reductions agree, after the chain."""
+def test_parts_reduced_from_the_last_back_give_the_reduction_of_one_process(markers, forks):
+    """Every labelled log, in parts of one chunk of 700 bytes: each part is joined to the parts
+    after it, and the whole to the reduction from the start, where their states agree."""
+    logs = sorted(p for folder in LABELLED for p in Path(folder).rglob("*") if p.is_file() and p.stat().st_size > 2100)
+    taken = 0
+    for path in logs:
+        source = open_log(str(path))
+        source.close()
+        if source.seekable:
+            alone, helped, helper = reduced_both_ways(path, markers)
+            same(alone, helped)
+            taken += helper.taken
+    assert taken > 100
+
+
+def test_errors_dense_across_a_part_boundary_are_kept_as_one_process_keeps_them(tmp_path, markers, forks):
+    """Regions chain over many chunks: the findings are taken over only where the two reductions
+    agree, after the chain."""
     lines = [f"step {i} loss 0.5\n" for i in range(3000)]
     lines[1200:1800] = [f"RuntimeError: CUDA error: device-side assert triggered ({i})\n" for i in range(600)]
     path = tmp_path / "dense.log"
     path.write_text("".join(lines) + TRACEBACK)
-    same(*reduced_both_ways(str(path), markers, monkeypatch))
-    assert forks
+    alone, helped, helper = reduced_both_ways(path, markers)
+    same(alone, helped)
+    assert helper.taken and helper.part.start == split.part_starts(path.stat().st_size, reader.CHUNK_BYTES)[1]
 
 
 @pytest.mark.parametrize("held", [2 << 10, 40 << 10])
 def test_dropping_the_oldest_regions_gives_what_one_process_keeps(tmp_path, markers, forks, monkeypatch, held):
-    """Too many possible failures: the latest that fit are kept, whichever process found them
-    (with the smaller limit, the helper alone finds more than fit)."""
+    """Too many possible failures: the latest that fit are kept, whichever process found them."""
     monkeypatch.setattr(reduce, "MAX_HELD_BYTES", held)
     blocks = []
     for i in range(400):
@@ -163,12 +159,25 @@ def test_dropping_the_oldest_regions_gives_what_one_process_keeps(tmp_path, mark
         blocks.append(f"OSError: [Errno 5] Input/output error: 'shard-{i}'\n")
     path = tmp_path / "many.log"
     path.write_text("".join(blocks) + TRACEBACK)
-    alone, helped = reduced_both_ways(str(path), markers, monkeypatch)
-    assert alone.note is not None
+    alone, helped, helper = reduced_both_ways(path, markers)
+    assert alone.note is not None and helper.taken
     same(alone, helped)
+    assert helper.part.first > 0  # the helper dropped items too
 
 
-def test_a_helper_that_fails_leaves_the_reading_to_this_process(tmp_path, matcher, markers, forks, monkeypatch):
+def test_findings_that_never_agree_leave_the_rest_to_this_process(tmp_path, markers, forks):
+    """The helper's states at every chunk's end are off by a line: this process reads on to the end."""
+    path = tmp_path / "log.txt"
+    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)) + TRACEBACK)
+    with open(path, "rb") as handle:
+        part = split.reduce_parts(handle.fileno(), split.part_starts(path.stat().st_size, reader.CHUNK_BYTES), reader.CHUNK_BYTES, markers)
+    part.states = {end: (base, number + 1, index) for end, (base, number, index) in part.states.items()}
+    alone, helped, helper = reduced_both_ways(path, markers, part)
+    same(alone, helped)
+    assert not helper.taken
+
+
+def test_a_helper_that_fails_leaves_the_reading_to_this_process(matcher, markers, forks, monkeypatch):
     def broken(*args):
         raise MemoryError
 
@@ -176,7 +185,7 @@ def test_a_helper_that_fails_leaves_the_reading_to_this_process(tmp_path, matche
     monkeypatch.setattr(split, "reduce_parts", broken)
     assert records(matcher, markers, [str(ROOT / "sample_logs")]) == expected
     assert forks
-    assert no_children_left()
+    assert reaped(forks)
 
 
 def test_a_helper_whose_answer_is_not_needed_is_ended(tmp_path, markers, forks):
@@ -188,16 +197,23 @@ def test_a_helper_whose_answer_is_not_needed_is_ended(tmp_path, markers, forks):
             assert helper is not None  # the run ends before it asks the helper anything
     finally:
         source.close()
-    assert no_children_left()
+    assert reaped(forks)
 
 
-def test_no_helper_for_a_small_or_compressed_log(tmp_path, markers):
+def test_no_helper_for_a_log_of_one_part_or_a_compressed_one(tmp_path, markers, forks):
+    text = "".join(f"step {i} loss 0.5\n" for i in range(2000)) + TRACEBACK
     small = tmp_path / "small.log"
     small.write_text(TRACEBACK)
-    source = open_log(str(small))
-    with split.helper_for(source, markers) as helper:
-        assert helper is None
-    source.close()
+    packed = tmp_path / "packed.log.gz"
+    packed.write_bytes(gzip.compress(text.encode()))
+    for path in (small, packed):
+        source = open_log(str(path))
+        try:
+            with split.helper_for(source, markers) as helper:
+                assert helper is None
+        finally:
+            source.close()
+    assert not forks
 
 
 HELD_UP = """
@@ -257,22 +273,3 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
-
-
-def test_a_helper_that_never_agrees_leaves_the_rest_to_this_process(tmp_path, markers, forks, monkeypatch):
-    """Its states at every chunk's end are off by a line: this process reads the log to its end."""
-    part = split.reduce_parts
-
-    def off_by_one(*args):
-        found = part(*args)
-        found.states = {end: (base, number + 1, index) for end, (base, number, index) in found.states.items()}
-        return found
-
-    monkeypatch.setattr(split, "reduce_parts", off_by_one)
-    joined = split.Helper.joined
-    answers: list[bool] = []
-    monkeypatch.setattr(split.Helper, "joined", lambda self, reduction: answers.append(joined(self, reduction)) or answers[-1])
-    path = tmp_path / "log.txt"
-    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)) + TRACEBACK)
-    same(*reduced_both_ways(str(path), markers, monkeypatch))
-    assert answers and not any(answers)
