@@ -34,6 +34,13 @@ def expected(matcher, markers):
     return records(matcher, markers)
 
 
+@pytest.fixture(autouse=True)
+def reduced(monkeypatch):
+    """Under --full, every log here is reduced chunk by chunk, however small (as a plain log over
+    scan.ONE_WINDOW is); test_full_reads_a_small_plain_log_as_one_window undoes it."""
+    monkeypatch.setattr(scan, "ONE_WINDOW", 0)
+
+
 @pytest.mark.parametrize(
     "full,chunk,window",
     [(True, 4 << 20, 16 << 10), (True, 4096, 16 << 10), (True, 700, 16 << 10), (False, 4 << 20, 512), (False, 4 << 20, 160)],
@@ -44,6 +51,22 @@ def test_reading_less_gives_the_same_records(full, chunk, window, expected, matc
     monkeypatch.setattr(scan, "FIRST_WINDOW", window)
     monkeypatch.setattr(scan, "MAX_WINDOW", 16 * window)
     assert records(matcher, markers, full=full) == expected
+
+
+def test_full_reads_a_small_plain_log_as_one_window(expected, matcher, markers, monkeypatch):
+    """Every line at once, with the records of the tail-first reading; only compressed and UTF-16
+    logs, which can only be read forwards, are reduced."""
+    monkeypatch.setattr(scan, "ONE_WINDOW", scan.MAX_WINDOW)
+    reduce_whole = scan._read_whole
+    reduced: list[bool] = []
+
+    def counted(source, markers):
+        reduced.append(source.seekable)
+        return reduce_whole(source, markers)
+
+    monkeypatch.setattr(scan, "_read_whole", counted)
+    assert records(matcher, markers, full=True) == expected
+    assert reduced and not any(reduced)
 
 
 @pytest.mark.parametrize("full", [False, True])

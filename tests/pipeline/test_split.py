@@ -20,6 +20,7 @@ import pytest
 
 import philly_triage._internal.pipeline.read as reader
 import philly_triage._internal.pipeline.reduce as reduce
+import philly_triage._internal.pipeline.scan as scan
 import philly_triage._internal.pipeline.split as split
 from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage._internal.pipeline.read import open_log
@@ -50,6 +51,7 @@ def forks(monkeypatch):
     monkeypatch.setattr(split, "_fork", counted)
     monkeypatch.setattr(split, "SPLIT_MIN_BYTES", 0)
     monkeypatch.setattr(split, "PART_MIN_CHUNKS", 1)
+    monkeypatch.setattr(scan, "ONE_WINDOW", 0)  # --full reduces every log, however small
     monkeypatch.setattr(split.threading, "active_count", lambda: 1)  # a test runner may keep a thread
     monkeypatch.setattr(split.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
@@ -223,6 +225,8 @@ import philly_triage._internal.pipeline.split as split
 split.SPLIT_MIN_BYTES = 0
 split.PART_MIN_CHUNKS = 1
 reader.CHUNK_BYTES = 4096
+import philly_triage._internal.pipeline.scan as scan
+scan.ONE_WINDOW = 0
 part = split.reduce_parts
 def slow(*args):
     print("helper", os.getpid(), flush=True)

@@ -14,11 +14,13 @@ import os
 import re
 import tempfile
 import zlib
+from unittest import mock
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from philly_triage._internal.pipeline import scan
 from philly_triage._internal.pipeline.engine import Classifier, Options
 from philly_triage.models import Status
 
@@ -36,8 +38,11 @@ class Triage:
     def text(self, text: str):
         return Classifier(self.matcher.catalogue, markers=self.markers).classify_text(text)
 
-    def paths(self, paths: list, full: bool = False) -> list:
-        return list(Classifier(self.matcher.catalogue, Options(full=full), self.markers).classify_many(paths))
+    def paths(self, paths: list, full: bool = False, reduced: bool = False) -> list:
+        """The records of ``paths``; ``reduced``: under ``full``, every log is reduced chunk by
+        chunk, however small (as a plain log over scan.ONE_WINDOW is)."""
+        with mock.patch.object(scan, "ONE_WINDOW", 0 if reduced else scan.ONE_WINDOW):
+            return list(Classifier(self.matcher.catalogue, Options(full=full), self.markers).classify_many(paths))
 
     def __repr__(self) -> str:
         return "<triage with the built-in catalogue>"
@@ -112,8 +117,9 @@ def max_lines(stored: bytes, payload: bytes) -> int:
     compression=st.sampled_from(sorted(COMPRESSORS)),
     cut=st.none() | st.floats(0, 1),
     full=st.booleans(),
+    reduced=st.booleans(),
 )
-def test_arbitrary_bytes_give_one_sound_record(triage, data, compression, cut, full):
+def test_arbitrary_bytes_give_one_sound_record(triage, data, compression, cut, full, reduced):
     stored = COMPRESSORS[compression](data)
     if cut is not None:  # a truncated file
         stored = stored[: int(len(stored) * cut)]
@@ -121,7 +127,7 @@ def test_arbitrary_bytes_give_one_sound_record(triage, data, compression, cut, f
         path = os.path.join(directory, "stderr.txt.gz" if compression != "plain" else "stderr.txt")
         with open(path, "wb") as handle:
             handle.write(stored)
-        records = triage.paths([path], full=full)
+        records = triage.paths([path], full=full, reduced=reduced)
         assert len(records) == 1
         (record,) = records
         assert record.job == path
@@ -321,11 +327,11 @@ def test_a_file_reads_as_its_text_does_from_the_end_or_whole(triage, text):
         path = os.path.join(directory, "stderr.txt")
         with open(path, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        for full in (False, True):
-            (record,) = triage.paths([path], full=full)
+        for full, reduced, how in ((False, False, "from the end"), (True, False, "whole (--full)"), (True, True, "reduced (--full)")):
+            (record,) = triage.paths([path], full=full, reduced=reduced)
             got = (record.status, record.category, record.line, record.message, record.exception)
             want = (expected.status, expected.category, expected.line, expected.message, expected.exception)
-            assert got == want, f"read {'whole (--full)' if full else 'from the end'}: {got}, its text: {want}"
+            assert got == want, f"read {how}: {got}, its text: {want}"
     if expected.line is not None:
         assert_line_holds_failure(expected, text)
 

@@ -5,7 +5,8 @@ until the locator says that what lies before the window cannot change its answer
 are then counted over the part not read (a count of newlines, at memory speed). A log whose
 answer is still open at MAX_WINDOW bytes, a compressed or UTF-16 log (which can only be read
 forwards), and every log under ``full``, are read whole, forwards, and reduced chunk by chunk to
-the lines the locator needs (see reduce.py). Memory is bounded by the window and chunk sizes.
+the lines the locator needs (see reduce.py); under ``full``, a plain log of up to ONE_WINDOW bytes
+is read as one window instead. Memory is bounded by the window and chunk sizes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from philly_triage._internal.pipeline.split import helper_for
 FIRST_WINDOW = 16 << 10
 GROWTH = 4
 MAX_WINDOW = 8 << 20
+# Under --full, a plain log up to this size is read as one window, every line of it at once: that
+# is reading everything, and it is twice as fast as the whole-log reduction. Bigger logs, and
+# compressed or UTF-16 ones, are reduced chunk by chunk, which bounds memory.
+ONE_WINDOW = MAX_WINDOW
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,13 @@ def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
     try:
         if source.size == 0:
             return Scan(path, notes=("empty file",))
-        if full or not source.seekable:
+        one_window = full and source.seekable and source.size <= ONE_WINDOW
+        if (full or not source.seekable) and not one_window:
             located, offset, exit, note = _read_whole(source, markers)
         else:
+            window = source.size if one_window else FIRST_WINDOW
             with markers.memo.held():  # wider windows read the narrower ones' lines again
-                (located, offset, exit), note = _read_from_end(source, markers), None
+                (located, offset, exit), note = _read_from_end(source, markers, window), None
     except OSError as err:
         return Scan(path, error=f"cannot read: {err.strerror or err}")
     finally:
@@ -77,11 +84,10 @@ def scan_text(text: str, markers: Markers, name: str = "<text>") -> Scan:
 
 
 def _read_from_end(
-    source: LogSource, markers: Markers
+    source: LogSource, markers: Markers, window: int = FIRST_WINDOW
 ) -> tuple[Optional[Located], Optional[int], Optional[ExitStatus]]:
     """The failure, the offset of its line in the file (None when it is not known),
-    and the log's last exit status line."""
-    window = FIRST_WINDOW
+    and the log's last exit status line, reading windows from ``window`` bytes up."""
     while True:
         start = max(0, source.size - window)
         raw = source.read(max(0, start - 1), source.size)
