@@ -87,9 +87,8 @@ def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tupl
     tail = candidates[bisect_left(candidates, first):]
     if not tail:
         return None
-    hinted = set().union(*(view.lines_holding(hint, tail[0]) for hint in _HINTS))
     for index in reversed(tail):
-        if index not in hinted:
+        if not any(view.holds(index, hint) for hint in _HINTS):
             continue
         line = view[index]
         groups = _exit_groups(line.text, markers)

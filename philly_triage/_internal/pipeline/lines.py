@@ -13,9 +13,9 @@ line into segments that keep the line's number. Blank segments are left out.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from itertools import accumulate
-from typing import AbstractSet, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 from philly_triage._internal.pipeline.memo import MISSING
 from philly_triage._internal.pipeline.native import native_segment
@@ -109,7 +109,6 @@ class ByteLines:
         self._success_hints: Optional[list[int]] = None  # lines holding a success hint
         self._success: dict[int, int] = {}  # position among those -> position of the next success line
         self._bare: list[tuple[int, int]] = []  # byte ranges with no progress match (see find_evidence)
-        self._holding: dict[tuple[bytes, int], set[int]] = {}  # see lines_holding
 
     def __len__(self) -> int:
         return len(self._segments)
@@ -138,21 +137,9 @@ class ByteLines:
         """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
         return self._segments[index]
 
-    def lines_holding(self, needle: bytes, first: int = 0) -> AbstractSet[int]:
-        """The lines from line ``first`` on whose raw bytes hold ``needle`` (no line break in it),
-        found in one pass: a test before cleaning any line."""
-        found = self._holding.get((needle, first))
-        if found is None:
-            found = set()
-            raw, starts, segments = self._raw, self._starts, self._segments
-            position = raw.find(needle, starts[first]) if first < len(starts) else -1
-            while position >= 0:
-                index = bisect_right(starts, position) - 1
-                if index >= 0 and position + len(needle) <= starts[index] + len(segments[index]):
-                    found.add(index)
-                position = raw.find(needle, position + 1)
-            self._holding[needle, first] = found
-        return found
+    def holds(self, index: int, needle: bytes) -> bool:
+        """Whether line ``index``'s raw bytes hold ``needle``: a test before cleaning the line."""
+        return needle in self._segments[index]
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -266,9 +253,8 @@ class ListLines:
     def key(self, index: int) -> str:
         return self._lines[index].text
 
-    def lines_holding(self, needle: bytes, first: int = 0) -> AbstractSet[int]:
-        text = needle.decode("utf-8")
-        return {i for i in range(first, len(self._lines)) if text in self._lines[i].text}
+    def holds(self, index: int, needle: bytes) -> bool:
+        return needle.decode("utf-8") in self._lines[index].text
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success

@@ -55,14 +55,12 @@ def find_candidates(
     ends = [block.end for block in blocks]
     reach = [max(ends[max(0, i - 7):i + 1]) for i in range(len(ends))]
     candidates = _traceback_candidates(blocks, lines, markers)
-    what_lines = lines.lines_holding(b"what():")
-    ignored_headers = lines.lines_holding(b"gnored")
     for index in lines.candidates:
         last = bisect_right(block_starts, index)
         if last and index < reach[last - 1]:
             continue  # part of a traceback
         reading = _reading_at(lines, index, markers)
-        if reading is None or _under_ignored_header(lines, index, ignored_headers):
+        if reading is None or _under_ignored_header(lines, index):
             continue
         text, tag, number = lines.fields(index)
         text = text.strip()
@@ -75,7 +73,7 @@ def find_candidates(
             exception=exception,
         )  # its detail is read only if it is chosen (see decide.locate_in_view)
         # A C++ abort names its exception on the "what():" line that follows it.
-        if what_lines and any(i in what_lines for i in range(index + 1, min(index + 4, len(lines)))):
+        if any(lines.holds(i, b"what():") for i in range(index + 1, min(index + 4, len(lines)))):
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
@@ -127,11 +125,11 @@ def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[s
     return reading
 
 
-def _under_ignored_header(lines: LineView, index: int, holding: AbstractSet[int]) -> bool:
+def _under_ignored_header(lines: LineView, index: int) -> bool:
     """Whether a line is the exception that CPython printed, with no traceback, under "Exception
     ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form.
-    ``holding``: the lines whose bytes hold "gnored" (a cheap test before the header's pattern)."""
-    return index - 1 in holding and bool(IGNORED.match(lines[index - 1].text))
+    The raw bytes are tested for "gnored" before the header's pattern runs."""
+    return index > 0 and lines.holds(index - 1, b"gnored") and bool(IGNORED.match(lines[index - 1].text))
 
 
 def set_aside(text: str, markers: Markers) -> bool:
