@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 
 import pytest
 from hypothesis import given, settings
@@ -74,11 +75,15 @@ RAW = st.lists(st.sampled_from([b"a", b"xyz", b" ", b"\t", b"\x0b", b"\x0c", b"\
 @given(RAW, st.integers(1, 10**6))
 def test_the_c_segmenter_cuts_a_window_as_python_does(raw, first):
     from philly_triage._internal.pipeline.lines import _segment_in_python
+    from philly_triage._internal.pipeline.prefilter import lines_of
 
-    segments, numbers, starts, longest = native.native_segment(raw, first)
+    numbers, starts, ends, longest = (memoryview(packed).cast("q").tolist() if isinstance(packed, bytes) else packed
+                                      for packed in native.native_segment(raw, first))
     expected = _segment_in_python(raw, first)
-    assert (segments, numbers, raw, starts) == expected
-    assert longest == max(map(len, segments), default=0)
+    assert (numbers, starts, ends) == (expected.numbers, expected.starts, expected.ends) and expected.raw is raw
+    assert longest == max((end - start for start, end in zip(starts, ends)), default=0)
+    hits = sorted({offset for offset in range(0, len(raw), 3)} | set(starts))
+    assert native.native_lines_of(hits, struct.pack(f"{len(starts)}q", *starts)) == lines_of(hits, starts)
 
 
 @pytest.mark.skipif(not native.NATIVE, reason="the C loops were not compiled here")
@@ -86,8 +91,9 @@ def test_an_over_long_line_is_cut_the_same_way_in_c():
     from philly_triage._internal.pipeline.lines import MAX_LINE_BYTES, _segment, _segment_in_python
 
     raw = b"short\n" + b"p" * (MAX_LINE_BYTES + 10) + b"\rdone\n"
-    assert _segment(raw, 3) == _segment_in_python(raw, 3)
-    assert len(_segment(raw, 3)[0][1]) == MAX_LINE_BYTES
+    got, expected = _segment(raw, 3), _segment_in_python(raw, 3)
+    assert (got.raw, got.numbers, got.starts, got.ends) == (expected.raw, expected.numbers, expected.starts, expected.ends)
+    assert [got.bytes_of(i) for i in range(len(got))] == [b"short", b"p" * MAX_LINE_BYTES, b"done"]
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,3 +159,22 @@ def test_the_walks_on_lines_and_carriage_return_segments():
     assert back(data, 18, 3) == 0  # blank lines are not counted
     assert forward(data, 0, 2) == 12  # past "one" and "two"
     assert forward(data, 12, 5) == len(data)
+
+
+@pytest.mark.skipif(not native.NATIVE, reason="the C loops were not compiled here")
+def test_a_window_reads_the_same_lines_and_candidates_without_the_c_loops(markers, monkeypatch):
+    """ByteLines over the C segmenter (segments sliced from the window when asked for, matches
+    mapped to lines in C) and over Python's lists: the same lines, numbers, offsets and candidates."""
+    from philly_triage._internal.pipeline import lines
+    from tests.conftest import ROOT
+
+    def read(raw):
+        view = lines.ByteLines(raw, markers, 7)
+        return ([view[i] for i in range(len(view))], [view.offset_of(view[i].number) for i in range(len(view))],
+                view.candidates, view.find_evidence(0, len(view), True, 3), [view.key(i) for i in range(len(view))])
+
+    windows = [path.read_bytes()[-16384:] for path in sorted((ROOT / "sample_logs").rglob("*.txt"))[:20]]
+    windows.append(b"a\r\rb\n\n  \nTraceback (most recent call last):\r\x00ValueError: x\n")
+    with_c = [read(raw) for raw in windows]
+    monkeypatch.setattr(lines, "native_segment", None)
+    assert [read(raw) for raw in windows] == with_c

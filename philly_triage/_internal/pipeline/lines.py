@@ -18,7 +18,7 @@ from itertools import accumulate
 from typing import Optional, Sequence, Union
 
 from philly_triage._internal.pipeline.memo import MISSING
-from philly_triage._internal.pipeline.native import native_segment
+from philly_triage._internal.pipeline.native import native_lines_of, native_segment
 from philly_triage._internal.pipeline.prefilter import lines_of
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage.models import LogLine
@@ -102,7 +102,8 @@ class ByteLines:
         if b"\x00" in raw:
             raw = raw.replace(b"\x00", b"")
         self._markers = markers
-        self._segments, self._numbers, self._raw, self._starts = _segment(raw, first_number)
+        self._segments = _segment(raw, first_number)
+        self._numbers, self._raw, self._starts = self._segments.numbers, self._segments.raw, self._segments.starts
         self._exact = self._raw is given  # the offsets of lines are those of the bytes given
         self._cache: dict[int, LogLine] = {}
         self._candidates: Optional[list[int]] = None
@@ -120,7 +121,7 @@ class ByteLines:
             index += len(self)
         line = self._cache.get(index)
         if line is None:
-            text, tag = cleaned(self._segments[index], self._markers)
+            text, tag = cleaned(self._segments.bytes_of(index), self._markers)
             line = self._cache[index] = LogLine(self._numbers[index], text, tag)
         return line
 
@@ -130,16 +131,16 @@ class ByteLines:
         line = self._cache.get(index)
         if line is not None:
             return line.text, line.tag, line.number
-        text, tag = cleaned(self._segments[index], self._markers)
+        text, tag = cleaned(self._segments.bytes_of(index), self._markers)
         return text, tag, self._numbers[index]
 
     def key(self, index: int) -> bytes:
         """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
-        return self._segments[index]
+        return self._segments.bytes_of(index)
 
     def holds(self, index: int, needle: bytes) -> bool:
         """Whether line ``index``'s raw bytes hold ``needle``: a test before cleaning the line."""
-        return needle in self._segments[index]
+        return needle in self._segments.bytes_of(index)
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -169,7 +170,7 @@ class ByteLines:
         while len(found) < limit and position < end:
             if self._known_bare(position, end):
                 break
-            hits = lines_of(finder.offsets(raw, position, end, 1), starts)
+            hits = self._segments.lines_of(finder.offsets(raw, position, end, 1))
             if not hits:
                 if finder.context_free:
                     self._bare = [(low, high) for low, high in self._bare if not (position <= low and high <= end)]
@@ -191,7 +192,7 @@ class ByteLines:
         """Lines whose bytes hold a trigger: the only lines that can be a failure."""
         if self._candidates is None:
             finder = self._markers.triggers
-            self._candidates = lines_of(finder.offsets(self._raw), self._starts) if finder else []
+            self._candidates = self._segments.lines_of(finder.offsets(self._raw)) if finder else []
         return self._candidates
 
     def _successes(self, start: int, stop: int, limit: int) -> list[int]:
@@ -199,7 +200,7 @@ class ByteLines:
         hint are found once for the view; each is judged (cleaned and matched) when first reached."""
         if self._success_hints is None:
             finder = self._markers.success_hints
-            self._success_hints = lines_of(finder.offsets(self._raw), self._starts) if finder else []
+            self._success_hints = self._segments.lines_of(finder.offsets(self._raw)) if finder else []
         hints = self._success_hints
         found: list[int] = []
         position = bisect_left(hints, start)
@@ -283,28 +284,54 @@ def counts_as_evidence(text: str, section: str, markers: Markers) -> bool:
             and "wrappers" not in kinds and "teardown" not in kinds)
 
 
-def _segment(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:
-    """Split into non-blank segments with their line numbers, the bytes to search, and the offset
-    of each segment in them.
+class Segments:
+    """A window cut into its non-blank lines and carriage-return segments: each one's line number,
+    and its start and end in ``raw`` (the bytes searched). Its bytes are sliced from ``raw`` only
+    when they are asked for: most lines of a long window are never looked at."""
+
+    __slots__ = ("raw", "numbers", "starts", "ends", "_packed_starts")
+
+    def __init__(self, raw: bytes, numbers: Sequence[int], starts: Sequence[int], ends: Sequence[int],
+                 packed_starts: Optional[bytes] = None):
+        self.raw, self.numbers, self.starts, self.ends = raw, numbers, starts, ends
+        self._packed_starts = packed_starts  # ``starts`` as the C loops take them
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def bytes_of(self, index: int) -> bytes:
+        return self.raw[self.starts[index]:self.ends[index]]
+
+    def lines_of(self, offsets: Sequence[int]) -> list[int]:
+        """The indices of the segments that hold the offsets (into ``raw``), once each."""
+        if self._packed_starts is not None:
+            return native_lines_of(offsets, self._packed_starts)
+        return lines_of(offsets, self.starts)
+
+
+def _segment(raw: bytes, first_number: int) -> Segments:
+    """Cut into non-blank segments (see Segments).
 
     Over-long segments are cut to MAX_LINE_BYTES, and the bytes the first pass searches are then
     rebuilt from the cut segments, so no search walks a line of hundreds of MB.
     """
-    if native_segment is not None:  # the same loop in C (native/triage_native.c)
-        segments, numbers, starts, longest = native_segment(raw, first_number)
-        if longest > MAX_LINE_BYTES:
-            return _cut(segments, numbers)
-        return segments, numbers, raw, starts
-    return _segment_in_python(raw, first_number)
+    if native_segment is None:
+        return _segment_in_python(raw, first_number)
+    numbers, starts, ends, longest = native_segment(raw, first_number)  # the same loop in C
+    unpacked = [memoryview(packed).cast("q") for packed in (numbers, starts, ends)]
+    segments = Segments(raw, *unpacked, packed_starts=starts)
+    if longest > MAX_LINE_BYTES:
+        return _cut([segments.bytes_of(i) for i in range(len(segments))], list(unpacked[0]))
+    return segments
 
 
-def _cut(segments: list[bytes], numbers: list[int]) -> tuple[list[bytes], list[int], bytes, list[int]]:
+def _cut(segments: list[bytes], numbers: list[int]) -> Segments:
     segments = [s[:MAX_LINE_BYTES] for s in segments]
     starts = [0, *accumulate(len(s) + 1 for s in segments)][:-1]
-    return segments, numbers, b"\n".join(segments), starts
+    return Segments(b"\n".join(segments), numbers, starts, [start + len(s) for start, s in zip(starts, segments)])
 
 
-def _segment_in_python(raw: bytes, first_number: int) -> tuple[list[bytes], list[int], bytes, list[int]]:
+def _segment_in_python(raw: bytes, first_number: int) -> Segments:
     lines = raw.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -342,4 +369,4 @@ def _segment_in_python(raw: bytes, first_number: int) -> tuple[list[bytes], list
                 position += len(part) + 1
     if segments and max(map(len, segments)) > MAX_LINE_BYTES:
         return _cut(segments, numbers)
-    return segments, numbers, raw, starts
+    return Segments(raw, numbers, starts, [start + len(s) for start, s in zip(starts, segments)])

@@ -3,7 +3,8 @@
 The extension (``_philly_triage_native``, from native/triage_native.c) is compiled when triage is
 installed, where a C compiler is found. It counts a byte about five times faster than bytes.count
 (releasing the GIL), cuts a window into lines and carriage-return segments (``native_segment``,
-used by pipeline/lines.py), and finds the segments that hold a search's matches
+used by pipeline/lines.py, with ``native_lines_of`` to find the segments holding a search's
+matches), and finds the segments that hold a search's matches
 (``native_line_starts``, used by pipeline/reduce.py), and walks between the separators of a log
 read whole (``native_walks``: the end of a segment, some lines back, some lines forward; used by
 pipeline/reduce.py). Both ways give the same answers (tests/pipeline/test_native.py).
@@ -17,9 +18,10 @@ try:
     from _philly_triage_native import count as _count
     from _philly_triage_native import line_starts as native_line_starts  # see pipeline/reduce.py, _lines_found
     from _philly_triage_native import segment as native_segment  # see pipeline/lines.py, _segment
+    from _philly_triage_native import lines_of as native_lines_of  # see pipeline/lines.py, Segments
     from _philly_triage_native import back, forward, segment_end
 except ImportError:  # not compiled here: the same answers, from Python
-    _count = native_line_starts = native_segment = None
+    _count = native_line_starts = native_segment = native_lines_of = None
     native_walks = None
 else:  # (segment_end, back, forward): see pipeline/reduce.py, _line_end, _back and _forward
     native_walks = (segment_end, back, forward)
