@@ -127,7 +127,7 @@ def _read_whole(
 ) -> tuple[Optional[Located], Optional[int], Optional[ExitStatus], Optional[str]]:
     """The failure, the offset of its line in the file (a plain log's, when the regions kept hold
     its start), the log's last exit status line, and a note if some regions had to be dropped."""
-    with helper_for(source, markers) as helper:  # a big plain log: its second half in another process
+    with helper_for(source, markers) as helper:  # a big plain log: a helper reduces it from its end too
         reduced = reduce_whole(source.chunks(), source.path, markers, helper)
     view = ListLines(reduced.lines, markers)
     located, _ = locate_in_view(source.path, view, markers)
