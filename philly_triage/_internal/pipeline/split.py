@@ -135,7 +135,10 @@ class Helper:
                 pass
         os.close(self.reader)
         self.position.close()
-        _, status = os.waitpid(self.pid, 0)
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped already (SIGCHLD ignored): how it ended is not known
+            return None
         return os.waitstatus_to_exitcode(status)
 
     def close(self) -> None:
