@@ -53,7 +53,7 @@ def forks(monkeypatch):
     monkeypatch.setattr(split, "PART_MIN_CHUNKS", 1)
     monkeypatch.setattr(scan, "ONE_WINDOW", 0)  # --full reduces every log, however small
     monkeypatch.setattr(split.threading, "active_count", lambda: 1)  # a test runner may keep a thread
-    monkeypatch.setattr(split.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(split, "_cores", lambda: 2)
     monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
     return started
 
@@ -289,3 +289,16 @@ def test_a_helper_reaped_by_the_system_leaves_the_reading_to_this_process(matche
     finally:
         signal.signal(signal.SIGCHLD, previous)
     assert forks
+
+
+def test_no_helper_where_the_process_may_use_one_core_only(tmp_path, markers, forks, monkeypatch):
+    monkeypatch.setattr(split, "_cores", lambda: 1)
+    path = tmp_path / "log.txt"
+    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)))
+    source = open_log(str(path))
+    try:
+        with split.helper_for(source, markers) as helper:
+            assert helper is None
+    finally:
+        source.close()
+    assert not forks

@@ -18,9 +18,10 @@ of the log. This process never waits for it: it reads on, and takes the helper's
 the first chunk's end where its state is the helper's. Until then, and whenever the helper fails,
 it simply reads on: the records are those of one process either way.
 
-The helper is forked only where that is safe and pays: on Linux, with a second core, in a process
-with no other thread (fork copies the calling thread only), for a plain file of SPLIT_MIN_BYTES or
-more. It ignores the stop signals, which are its parent's to handle, and dies with its parent.
+The helper is forked only where that is safe and pays: on Linux, with a second core in the
+process's CPU set, in a process with no other thread (fork copies the calling thread only), for a
+plain file of SPLIT_MIN_BYTES or more. It ignores the stop signals, which are its parent's to
+handle, and dies with its parent.
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def _plain_file(source: LogSource) -> Optional[int]:
     """The descriptor of ``source`` when a helper may read it; else None."""
     if not source.seekable or source.size < SPLIT_MIN_BYTES:
         return None
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork") or _cores() < 2:
         return None
     if threading.active_count() > 1 or not isinstance(source.handle, (io.FileIO, io.BufferedReader)):
         return None
@@ -181,6 +182,14 @@ def _plain_file(source: LogSource) -> Optional[int]:
         return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
     except (OSError, ValueError):
         return None
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _fork(fd: int, starts: list[int], chunk: int, markers: Markers) -> Optional[Helper]:
