@@ -190,31 +190,34 @@ def test_a_helper_that_fails_leaves_the_reading_to_this_process(matcher, markers
     assert reaped(forks)
 
 
-def test_a_helper_whose_answer_is_not_needed_is_ended(tmp_path, markers, forks):
-    path = tmp_path / "log.txt"
-    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)))
+def helped(path, markers) -> bool:
+    """Whether a helper is started for the log at ``path`` (and ended unasked, as the run ends)."""
     source = open_log(str(path))
     try:
         with split.helper_for(source, markers) as helper:
-            assert helper is not None  # the run ends before it asks the helper anything
+            return helper is not None
     finally:
         source.close()
+
+
+def test_a_helper_whose_answer_is_not_needed_is_ended(tmp_path, markers, forks):
+    path = tmp_path / "log.txt"
+    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)))
+    assert helped(path, markers)  # the run ends before it asks the helper anything
     assert reaped(forks)
 
 
-def test_no_helper_for_a_log_of_one_part_or_a_compressed_one(tmp_path, markers, forks):
+def test_no_helper_for_a_log_of_one_part_or_a_compressed_one_or_with_one_core(tmp_path, markers, forks, monkeypatch):
     text = "".join(f"step {i} loss 0.5\n" for i in range(2000)) + TRACEBACK
     small = tmp_path / "small.log"
     small.write_text(TRACEBACK)
     packed = tmp_path / "packed.log.gz"
     packed.write_bytes(gzip.compress(text.encode()))
-    for path in (small, packed):
-        source = open_log(str(path))
-        try:
-            with split.helper_for(source, markers) as helper:
-                assert helper is None
-        finally:
-            source.close()
+    plain = tmp_path / "plain.log"
+    plain.write_text(text)
+    assert not helped(small, markers) and not helped(packed, markers)
+    monkeypatch.setattr(split, "_cores", lambda: 1)  # a CPU set of one core
+    assert not helped(plain, markers)
     assert not forks
 
 
@@ -289,16 +292,3 @@ def test_a_helper_reaped_by_the_system_leaves_the_reading_to_this_process(matche
     finally:
         signal.signal(signal.SIGCHLD, previous)
     assert forks
-
-
-def test_no_helper_where_the_process_may_use_one_core_only(tmp_path, markers, forks, monkeypatch):
-    monkeypatch.setattr(split, "_cores", lambda: 1)
-    path = tmp_path / "log.txt"
-    path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)))
-    source = open_log(str(path))
-    try:
-        with split.helper_for(source, markers) as helper:
-            assert helper is None
-    finally:
-        source.close()
-    assert not forks
