@@ -88,7 +88,7 @@ def last_exit_line(path: str, view: LineView, markers: Markers) -> Optional[tupl
     if not tail:
         return None
     for index in reversed(tail):
-        if not any(view.holds(index, hint) for hint in _HINTS):
+        if not view.holds(index, *_HINTS):
             continue
         line = view[index]
         groups = _exit_groups(line.text, markers)

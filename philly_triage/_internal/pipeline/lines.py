@@ -138,9 +138,10 @@ class ByteLines:
         """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
         return self._segments.bytes_of(index)
 
-    def holds(self, index: int, needle: bytes) -> bool:
-        """Whether line ``index``'s raw bytes hold ``needle``: a test before cleaning the line."""
-        return needle in self._segments.bytes_of(index)
+    def holds(self, index: int, *needles: bytes) -> bool:
+        """Whether line ``index``'s raw bytes hold one of ``needles``: a test before cleaning the line."""
+        segment = self._segments.bytes_of(index)
+        return any(needle in segment for needle in needles)
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -254,8 +255,9 @@ class ListLines:
     def key(self, index: int) -> str:
         return self._lines[index].text
 
-    def holds(self, index: int, needle: bytes) -> bool:
-        return needle.decode("utf-8") in self._lines[index].text
+    def holds(self, index: int, *needles: bytes) -> bool:
+        text = self._lines[index].text
+        return any(needle.decode("utf-8") in text for needle in needles)
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success

@@ -2,12 +2,12 @@
 
 The extension (``_philly_triage_native``, from native/triage_native.c) is compiled when triage is
 installed, where a C compiler is found. It counts a byte about five times faster than bytes.count
-(releasing the GIL), cuts a window into lines and carriage-return segments (``native_segment``,
-used by pipeline/lines.py, with ``native_lines_of`` to find the segments holding a search's
-matches), and finds the segments that hold a search's matches
-(``native_line_starts``, used by pipeline/reduce.py), and walks between the separators of a log
-read whole (``native_walks``: the end of a segment, some lines back, some lines forward; used by
-pipeline/reduce.py). Both ways give the same answers (tests/pipeline/test_native.py).
+(releasing the GIL), and cuts a window into lines and carriage-return segments (``native_segment``)
+and maps a search's matches to them (``native_lines_of``), both used by pipeline/lines.py. For a
+log read whole (pipeline/reduce.py) it finds the starts of the segments that hold a search's
+matches (``native_line_starts``) and walks between separators (``native_walks``: the end of a
+segment, some lines back, some lines forward). Both ways give the same answers
+(tests/pipeline/test_native.py).
 """
 
 from __future__ import annotations

@@ -104,7 +104,6 @@ class Reduction:
         self.held: deque = deque()  # the latest items, in order
         self.held_bytes = 0
         self.appended = 0  # items ever held, the dropped ones with them
-        self.dropped = False
         self.carry = b""  # the bytes carried over, the line number they start with, and where
         self.number = number
         self.base = base
@@ -117,6 +116,11 @@ class Reduction:
     @property
     def state(self) -> tuple[int, int]:
         return self.base, self.number
+
+    @property
+    def dropped(self) -> bool:
+        """Whether some of the items held were dropped as too many."""
+        return self.appended > len(self.held)
 
     def step(self, chunk: bytes, last: bool) -> None:
         """Reduce one more chunk; ``last`` when no chunk follows it."""
@@ -138,7 +142,6 @@ class Reduction:
         while (self.held_bytes > MAX_HELD_BYTES or len(held) > MAX_HELD_ITEMS) and len(held) > 1:
             oldest = held.popleft()
             self.held_bytes -= len(oldest.data) if isinstance(oldest, Region) else 0
-            self.dropped = True
 
     def reduced(self, path: str) -> Reduced:
         lines: list[LogLine] = []

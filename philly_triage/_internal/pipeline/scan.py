@@ -61,11 +61,10 @@ def scan_log(path: str, markers: Markers, full: bool = False) -> Scan:
     try:
         if source.size == 0:
             return Scan(path, notes=("empty file",))
-        one_window = full and source.seekable and source.size <= ONE_WINDOW
-        if (full or not source.seekable) and not one_window:
+        if not source.seekable or (full and source.size > ONE_WINDOW):
             located, offset, exit, note = _read_whole(source, markers)
-        else:
-            window = source.size if one_window else FIRST_WINDOW
+        else:  # from the end; under --full, one window that holds the whole log
+            window = source.size if full else FIRST_WINDOW
             with markers.memo.held():  # wider windows read the narrower ones' lines again
                 (located, offset, exit), note = _read_from_end(source, markers, window), None
     except OSError as err:

@@ -77,7 +77,6 @@ def take_over(reduction: Reduction, part: Part) -> Optional[int]:
     if index < part.first:  # the part dropped items after that point: it holds the latest that fit
         reduction.held.clear()
         reduction.held_bytes = 0
-        reduction.dropped = True
         reduction.hold(part.held)
     else:
         reduction.hold(part.held[index - part.first:])
@@ -287,7 +286,9 @@ def _reduce_part(fd: int, start: int, number: int, chunk: int, markers: Markers,
 
 
 def _read_at(fd: int, position: int, size: int) -> bytes:
-    """Up to ``size`` bytes from ``position``, as many as the file holds there."""
+    """Up to ``size`` bytes from ``position``, as many as the file holds there. The descriptor is
+    the parent's too, offset included: ``pread`` reads without moving it, where LogSource's reads
+    (a seek, then a read) would move the parent's place in the file."""
     parts: list[bytes] = []
     while size > 0:
         data = os.pread(fd, size, position)
