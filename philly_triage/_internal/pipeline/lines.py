@@ -140,8 +140,11 @@ class ByteLines:
 
     def holds(self, index: int, *needles: bytes) -> bool:
         """Whether line ``index``'s raw bytes hold one of ``needles``: a test before cleaning the line."""
-        segment = self._segments.bytes_of(index)
-        return any(needle in segment for needle in needles)
+        return self._segments.holds(index, index + 1, needles)
+
+    def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
+        """Whether one of lines ``start..stop-1`` holds ``needle`` (no line break in it) in its raw bytes."""
+        return start < stop and self._segments.holds(start, stop, (needle,))
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -259,6 +262,9 @@ class ListLines:
         text = self._lines[index].text
         return any(needle.decode("utf-8") in text for needle in needles)
 
+    def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
+        return any(self.holds(i, needle) for i in range(start, stop))
+
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success
         first = bisect_left(indices, start)
@@ -303,6 +309,15 @@ class Segments:
 
     def bytes_of(self, index: int) -> bytes:
         return self.raw[self.starts[index]:self.ends[index]]
+
+    def holds(self, first: int, stop: int, needles: Sequence[bytes]) -> bool:
+        """Whether segments ``first..stop-1`` hold one of ``needles`` (no line break in any), searched
+        in ``raw`` in place: what lies between two segments is a line break or blank."""
+        raw, start, end = self.raw, self.starts[first], self.ends[stop - 1]
+        for needle in needles:
+            if raw.find(needle, start, end) >= 0:
+                return True
+        return False
 
     def lines_of(self, offsets: Sequence[int]) -> list[int]:
         """The indices of the segments that hold the offsets (into ``raw``), once each."""

@@ -73,7 +73,7 @@ def find_candidates(
             exception=exception,
         )  # its detail is read only if it is chosen (see decide.locate_in_view)
         # A C++ abort names its exception on the "what():" line that follows it.
-        if any(lines.holds(i, b"what():") for i in range(index + 1, min(index + 4, len(lines)))):
+        if lines.holds_in(index + 1, min(index + 4, len(lines)), b"what():"):
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
