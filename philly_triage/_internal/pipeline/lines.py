@@ -143,7 +143,8 @@ class ByteLines:
         return self._segments.holds(index, index + 1, needles)
 
     def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
-        """Whether one of lines ``start..stop-1`` holds ``needle`` (no line break in it) in its raw bytes."""
+        """Whether one of lines ``start..stop-1`` holds ``needle`` (not blank, no line break or carriage
+        return in it) in its raw bytes: one search of their bytes."""
         return start < stop and self._segments.holds(start, stop, (needle,))
 
     def offset_of(self, number: int) -> Optional[int]:
@@ -311,8 +312,9 @@ class Segments:
         return self.raw[self.starts[index]:self.ends[index]]
 
     def holds(self, first: int, stop: int, needles: Sequence[bytes]) -> bool:
-        """Whether segments ``first..stop-1`` hold one of ``needles`` (no line break in any), searched
-        in ``raw`` in place: what lies between two segments is a line break or blank."""
+        """Whether segments ``first..stop-1`` hold one of ``needles``, searched in ``raw`` in place.
+        What lies between two segments is line breaks, carriage returns and blank space, so a needle
+        that holds neither separator and is not blank is found there only inside a segment."""
         raw, start, end = self.raw, self.starts[first], self.ends[stop - 1]
         for needle in needles:
             if raw.find(needle, start, end) >= 0:

@@ -99,7 +99,7 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
 def _readings_at(lines: LineView, indices: list[int], markers: Markers) -> list[Optional[tuple[str, Optional[str], str]]]:
     """``_line_readings`` of the lines ``indices``, kept per raw line: most candidate lines are
     set aside, and a line met again (a repeated warning, a widened window) is then not cleaned
-    again. The lines not kept are read together (their marker sections in one search)."""
+    again. The lines not kept are cleaned and read after the look-ups, each text once per run."""
     keys = [lines.key(index) for index in indices]
     kept = markers.memo.table("candidate at")
     readings = [kept.get(key, MISSING) for key in keys]
