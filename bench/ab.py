@@ -8,8 +8,8 @@ philly_triage ARGS`` with the worktree first on PYTHONPATH, the two alternating,
 the same machine: on a shared or throttled machine, speed drifts by 10 to 20% within an hour, and
 only runs made in turn are worth comparing. It prints the median wall time and CPU time (the
 process and the workers it waited for) of each, their ratios, and whether the two outputs are
-byte-identical: a change meant to keep every record shows both in one run. Each version runs once,
-untimed, first. Exit status 1 when the outputs (or exit statuses) differ.
+byte-identical: a change meant to keep every record shows both in one run. Each version runs twice,
+untimed, first (WARM_UP). Exit status 1 when the outputs (or exit statuses) differ.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Untimed runs of each version first: a new worktree's first run compiles its modules, and the
+# catalogue's cache is not written while its files are seconds old (catalogue/cache.py), so the
+# second run still loads the rules from their files.
+WARM_UP = 2
 
 
 def main() -> int:
@@ -37,30 +41,38 @@ def main() -> int:
     if "--" not in argv or argv.index("--") == len(argv) - 1:
         parser.error("give triage's arguments after --, e.g. -- classify -f jsonl bench/.data/corpus")
     options = parser.parse_args(argv[:argv.index("--")])
-    args = argv[argv.index("--") + 1:]
+    # The runs start in a temporary folder (where no philly_triage is found before the worktree's):
+    # arguments that name existing paths are made absolute.
+    args = [os.path.abspath(arg) if os.path.exists(arg) else arg for arg in argv[argv.index("--") + 1:]]
+    times: dict[str, list[tuple[float, float]]] = {"base": [], "head": []}
+    outputs: dict[str, tuple[int, bytes]] = {}
     with tempfile.TemporaryDirectory(prefix="triage-ab-") as work:
-        versions = {"base": checkout(options.base, Path(work) / "base")}
-        versions["head"] = checkout(options.head, Path(work) / "head") if options.head else ROOT
-        times: dict[str, list[tuple[float, float]]] = {name: [] for name in versions}
-        outputs: dict[str, tuple[int, bytes]] = {}
-        for tree in versions.values():
-            run(tree, args)  # untimed: a new worktree's first runs compile its modules and fill its caches
-        for _ in range(options.runs):
-            for name, tree in versions.items():
-                wall, cpu, output = run(tree, args)
-                times[name].append((wall, cpu))
-                outputs.setdefault(name, output)
-        for path in versions.values():
-            if path != ROOT:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False)
+        versions: dict[str, Path] = {}
+        try:
+            versions["base"] = checkout(options.base, Path(work) / "base")
+            versions["head"] = checkout(options.head, Path(work) / "head") if options.head else ROOT
+            for _ in range(WARM_UP):
+                for tree in versions.values():
+                    run(tree, args)
+            for _ in range(options.runs):
+                for name, tree in versions.items():
+                    wall, cpu, output = run(tree, args)
+                    times[name].append((wall, cpu))
+                    outputs.setdefault(name, output)
+        finally:
+            for path in versions.values():
+                if path != ROOT:
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(path)], check=False)
     report(options, args, times, outputs)
     return 0 if outputs["base"] == outputs["head"] else 1
 
 
 def checkout(revision: str, path: Path) -> Path:
     """A worktree of ``revision`` at ``path`` with its C loops built in place (when it has any)."""
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--quiet", "--detach", "--force", str(path), revision],
-                   check=True)
+    added = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--quiet", "--detach", "--force", str(path),
+                            revision], stderr=subprocess.PIPE, text=True)
+    if added.returncode != 0:
+        sys.exit(f"bench/ab.py: cannot check out {revision!r}: {added.stderr.strip()}")
     if (path / "native").is_dir():
         subprocess.run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], cwd=path, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
