@@ -78,28 +78,3 @@ def test_went_on_counts_two_progress_lines_or_one_success_line(markers):
     assert not went_on(view, 1, 2)
     assert went_on(view, 3, 4)
     assert not went_on(view, 0, 1)
-
-
-def test_survival_answers_from_earlier_answers_as_a_search_would(markers):
-    """Survival infers most answers from earlier ones (an earlier start went on too, a later one did
-    not either): asked in any order, it says what a search of each range says."""
-    import random
-
-    from philly_triage._internal.pipeline.locate.decide import Survival
-
-    parts = ["epoch 1 step 10 loss 0.5", "RuntimeError: CUDA error", "epoch 1 step 20 loss 0.4",
-             "WARNING: something failed", "Training complete.", "NCCL watchdog thread terminated", "", "noise"]
-    generator = random.Random(18)
-    answers = {True: 0, False: 0}
-    for _ in range(30):
-        text = "\n".join(generator.choice(parts) for _ in range(40)) + "\n"
-        view = ByteLines(text.encode(), markers)
-        evidence = Survival(view)
-        queries = [(generator.randrange(len(view) + 1), generator.randrange(len(view) + 1)) for _ in range(60)]
-        queries += [(start, len(view)) for start in range(len(view))]  # as decide asks: candidates in order
-        generator.shuffle(queries)
-        for start, stop in queries:
-            expected = stop > start and went_on(ByteLines(text.encode(), markers), start, stop)
-            assert evidence.survived(start, stop) == expected, (start, stop)
-            answers[expected] += 1
-    assert min(answers.values()) > 500, answers

@@ -170,48 +170,24 @@ def _first_of_burst(candidates: list[Candidate]) -> Candidate:
 
 
 class Survival:
-    """Whether a job went on after a failure: two progress lines or one success line between.
-
-    For one end, the answer can only go from yes to no as the start moves later (fewer lines, fewer
-    of them progress), so each answer found settles others: a start at or before the first line
-    of the evidence found went on too, and a start at or after one that did not, did not either.
-    A window's candidates are asked about in order, thousands of them in a long burst of reports;
-    most are then answered without a search."""
+    """Whether a job went on after a failure: two progress lines or one success line between."""
 
     def __init__(self, lines: LineView):
         self.lines = lines
-        self._went_on_to: dict[int, int] = {}  # stop -> every start up to this went on
-        self._stopped_from: dict[int, int] = {}  # stop -> no start from this on went on
+        self.known: dict[tuple[int, int], bool] = {}
 
     def survived(self, start: int, stop: int) -> bool:
         if stop <= start:
             return False
-        if start <= self._went_on_to.get(stop, -1):
-            return True
-        stopped = self._stopped_from.get(stop)
-        if stopped is not None and start >= stopped:
-            return False
-        first = _first_evidence(self.lines, start, stop)
-        if first is None:
-            self._stopped_from[stop] = start if stopped is None else min(stopped, start)
-            return False
-        self._went_on_to[stop] = max(self._went_on_to.get(stop, -1), first)
-        return True
+        key = (start, stop)
+        if key not in self.known:
+            self.known[key] = went_on(self.lines, start, stop)
+        return self.known[key]
 
 
 def went_on(lines: LineView, start: int, stop: int) -> bool:
     """Whether lines ``start..stop-1`` show that the job went on: progress, or a success line."""
-    return _first_evidence(lines, start, stop) is not None
-
-
-def _first_evidence(lines: LineView, start: int, stop: int) -> Optional[int]:
-    """The first line of the evidence that the job went on in lines ``start..stop-1`` (the first of
-    PROGRESS_TO_SURVIVE progress lines, else the first of SUCCESS_TO_SURVIVE success lines), or
-    None when they do not show it. Every start up to that line shows it too."""
-    progress = lines.find_evidence(start, stop, True, PROGRESS_TO_SURVIVE)
-    if len(progress) >= PROGRESS_TO_SURVIVE:
-        return progress[0]
-    success = lines.find_evidence(start, stop, False, SUCCESS_TO_SURVIVE)
-    if len(success) >= SUCCESS_TO_SURVIVE:
-        return success[0]
-    return None
+    return (
+        len(lines.find_evidence(start, stop, True, PROGRESS_TO_SURVIVE)) >= PROGRESS_TO_SURVIVE
+        or len(lines.find_evidence(start, stop, False, SUCCESS_TO_SURVIVE)) >= SUCCESS_TO_SURVIVE
+    )
