@@ -23,42 +23,23 @@ MISSING = object()
 
 
 class Memo:
-    """Answers per (kind, text): ``get`` gives MISSING for an answer not kept. The answers of one
-    kind are one dictionary (``table``), which a loop over many lines may look up directly."""
+    """Answers per (kind, text): ``get`` gives MISSING for an answer not kept."""
 
-    __slots__ = ("_tables", "_count", "_held")
+    __slots__ = ("_answers", "_held")
 
     def __init__(self) -> None:
-        self._tables: dict[Hashable, dict[Union[str, bytes], Any]] = {}
-        self._count = 0  # answers kept, of every kind
+        self._answers: dict[tuple[Hashable, Union[str, bytes]], Any] = {}
         self._held = 0
 
-    def table(self, kind: Hashable) -> dict[Union[str, bytes], Any]:
-        """The answers of ``kind`` (``table.get(text, MISSING)``); add to it with ``put`` only.
-        It stays the same dictionary when the memo is cleared."""
-        found = self._tables.get(kind)
-        if found is None:
-            found = self._tables[kind] = {}
-        return found
-
     def get(self, kind: Hashable, text: Union[str, bytes]) -> Any:
-        table = self._tables.get(kind)
-        return MISSING if table is None else table.get(text, MISSING)
+        return self._answers.get((kind, text), MISSING)
 
     def put(self, kind: Hashable, text: Union[str, bytes], answer: Any) -> None:
         if len(text) > LONGEST:
             return
-        if self._count >= (HELD_ENTRIES if self._held else ENTRIES):
-            self._clear()  # cheaper than ordering: the next lines fill it again
-        table = self.table(kind)
-        before = len(table)
-        table[text] = answer
-        self._count += len(table) - before
-
-    def _clear(self) -> None:
-        for table in self._tables.values():
-            table.clear()
-        self._count = 0
+        if len(self._answers) >= (HELD_ENTRIES if self._held else ENTRIES):
+            self._answers.clear()  # cheaper than ordering: the next lines fill it again
+        self._answers[kind, text] = answer
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -69,8 +50,8 @@ class Memo:
             yield
         finally:
             self._held -= 1
-            if not self._held and self._count > ENTRIES:
-                self._clear()
+            if not self._held and len(self._answers) > ENTRIES:
+                self._answers.clear()
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._answers)

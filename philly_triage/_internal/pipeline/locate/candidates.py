@@ -55,12 +55,11 @@ def find_candidates(
     ends = [block.end for block in blocks]
     reach = [max(ends[max(0, i - 7):i + 1]) for i in range(len(ends))]
     candidates = _traceback_candidates(blocks, lines, markers)
-    outside = []  # the lines holding a trigger that are not part of a traceback
     for index in lines.candidates:
         last = bisect_right(block_starts, index)
-        if not (last and index < reach[last - 1]):
-            outside.append(index)
-    for index, reading in zip(outside, _readings_at(lines, outside, markers)):
+        if last and index < reach[last - 1]:
+            continue  # part of a traceback
+        reading = _reading_at(lines, index, markers)
         if reading is None or _under_ignored_header(lines, index):
             continue
         text, tag, number = lines.fields(index)
@@ -96,45 +95,34 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
     return sorted(spans)
 
 
-def _readings_at(lines: LineView, indices: list[int], markers: Markers) -> list[Optional[tuple[str, Optional[str], str]]]:
-    """``_line_readings`` of the lines ``indices``, kept per raw line: most candidate lines are
-    set aside, and a line met again (a repeated warning, a widened window) is then not cleaned
-    again. The lines not kept are cleaned and read after the look-ups, each text once per run."""
-    keys = [lines.key(index) for index in indices]
-    kept = markers.memo.table("candidate at")
-    readings = [kept.get(key, MISSING) for key in keys]
-    todo = [n for n, reading in enumerate(readings) if reading is MISSING]
-    if todo:
-        texts = [lines.fields(indices[n])[0].strip() for n in todo]
-        for n, reading in zip(todo, _line_readings(texts, markers)):
-            readings[n] = reading
-            markers.memo.put("candidate at", keys[n], reading)
-    return readings
+def _reading_at(lines: LineView, index: int, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
+    """``_line_reading`` of line ``index``, kept per raw line: most candidate lines are set aside,
+    and a line met again (a repeated warning, a widened window) is then not cleaned again."""
+    key = lines.key(index)
+    reading = markers.memo.get("candidate at", key)
+    if reading is MISSING:
+        reading = _line_reading(lines.fields(index)[0].strip(), markers)
+        markers.memo.put("candidate at", key, reading)
+    return reading
 
 
-def _line_readings(texts: list[str], markers: Markers) -> list[Optional[tuple[str, Optional[str], str]]]:
-    """What each candidate line's text says on its own: None when it is never a failure (noise,
+def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
+    """What a candidate line's text says on its own: None when it is never a failure (noise,
     teardown, a thread's header, or no fatal line nor keyword), else its kind, the exception it
     names and its role. Kept per text: the answer depends on nothing else."""
-    kept = markers.memo.table("candidate")
-    readings = [kept.get(text, MISSING) for text in texts]
-    todo = [n for n, reading in enumerate(readings) if reading is MISSING]
-    for n in todo:
-        readings[n] = reading = _reading_of(texts[n], markers.kinds_of(texts[n]))
-        markers.memo.put("candidate", texts[n], reading)
-    return readings
-
-
-def _reading_of(text: str, kinds: AbstractSet[str]) -> Optional[tuple[str, Optional[str], str]]:
-    """``_line_readings`` of one text that matches the marker sections ``kinds``."""
+    found = markers.memo.get("candidate", text)
+    if found is not MISSING:
+        return found
+    reading: Optional[tuple[str, Optional[str], str]] = None
+    kinds = markers.kinds_of(text)
     # (a thread's header belongs to the traceback after it, which is read as a block)
-    if _aside(kinds) or THREAD_HEADER.match(text):
-        return None
-    if "fatal" in kinds or "wrappers" in kinds or "terminations" in kinds:
-        return "fatal", exception_type(text, in_traceback=False), _role(kinds)
-    if "keywords" in kinds:
-        return "keyword", exception_type(text, in_traceback=False), _role(kinds)
-    return None
+    if not _aside(kinds) and not THREAD_HEADER.match(text):
+        if "fatal" in kinds or "wrappers" in kinds or "terminations" in kinds:
+            reading = ("fatal", exception_type(text, in_traceback=False), _role(kinds))
+        elif "keywords" in kinds:
+            reading = ("keyword", exception_type(text, in_traceback=False), _role(kinds))
+    markers.memo.put("candidate", text, reading)
+    return reading
 
 
 def _under_ignored_header(lines: LineView, index: int) -> bool:
