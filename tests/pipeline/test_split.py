@@ -53,7 +53,7 @@ def forks(monkeypatch):
     monkeypatch.setattr(split, "PART_MIN_CHUNKS", 1)
     monkeypatch.setattr(scan, "ONE_WINDOW", 0)  # --full reduces every log, however small
     monkeypatch.setattr(split.threading, "active_count", lambda: 1)  # a test runner may keep a thread
-    monkeypatch.setattr(split, "_cores", lambda: 2)
+    monkeypatch.setattr(split, "available_cores", lambda: 2)
     monkeypatch.setattr(reader, "CHUNK_BYTES", 700)
     return started
 
@@ -216,7 +216,7 @@ def test_no_helper_for_a_log_of_one_part_or_a_compressed_one_or_with_one_core(tm
     plain = tmp_path / "plain.log"
     plain.write_text(text)
     assert not helped(small, markers) and not helped(packed, markers)
-    monkeypatch.setattr(split, "_cores", lambda: 1)  # a CPU set of one core
+    monkeypatch.setattr(split, "available_cores", lambda: 1)  # a CPU set of one core
     assert not helped(plain, markers)
     assert not forks
 

@@ -43,6 +43,7 @@ from typing import Iterator, Optional
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline import read
 from philly_triage._internal.pipeline.native import count_newlines
+from philly_triage._internal.pipeline.parallel import available_cores
 from philly_triage._internal.pipeline.read import LogSource
 from philly_triage._internal.pipeline.reduce import Reduction
 from philly_triage._internal.pipeline.worker_life import STOP_SIGNALS, prctl_pdeathsig, stop_signals_blocked
@@ -172,7 +173,7 @@ def _plain_file(source: LogSource) -> Optional[int]:
     """The descriptor of ``source`` when a helper may read it; else None."""
     if not source.seekable or source.size < SPLIT_MIN_BYTES:
         return None
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork") or _cores() < 2:
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork") or available_cores() < 2:
         return None
     if threading.active_count() > 1 or not isinstance(source.handle, (io.FileIO, io.BufferedReader)):
         return None
@@ -181,14 +182,6 @@ def _plain_file(source: LogSource) -> Optional[int]:
         return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
     except (OSError, ValueError):
         return None
-
-
-def _cores() -> int:
-    """The cores this process may run on (a container's CPU set, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _fork(fd: int, starts: list[int], chunk: int, markers: Markers) -> Optional[Helper]:
