@@ -173,7 +173,7 @@ def test_findings_that_never_agree_leave_the_rest_to_this_process(tmp_path, mark
     path.write_text("".join(f"step {i} loss 0.5\n" for i in range(2000)) + TRACEBACK)
     with open(path, "rb") as handle:
         part = split.reduce_parts(handle.fileno(), split.part_starts(path.stat().st_size, reader.CHUNK_BYTES), reader.CHUNK_BYTES, markers)
-    part.states = {end: (base, number + 1, index) for end, (base, number, index) in part.states.items()}
+    part = part._replace(states={end: (base, number + 1, index) for end, (base, number, index) in part.states.items()})
     alone, helped, helper = reduced_both_ways(path, markers, part)
     same(alone, helped)
     assert not helper.taken

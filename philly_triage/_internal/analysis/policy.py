@@ -8,8 +8,8 @@ of its output, and ignored ones too when asked (--hide-ignored).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
-from typing import Iterable, Optional
+from dataclasses import replace
+from typing import Iterable, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.load import Catalogue
 from philly_triage.models import FailureRecord, Status
@@ -50,8 +50,7 @@ def selected(record: FailureRecord, selectors: frozenset) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """--fail-on selectors, --ignore selectors, whether to hide ignored records, and the baseline."""
 
     fail_on: frozenset = frozenset()

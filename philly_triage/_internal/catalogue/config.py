@@ -20,7 +20,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.yaml_source import YamlDocument
 
@@ -33,8 +33,7 @@ TRIAGE_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*[\"']?triage[\"']?[
 MAX_CONFIG_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One configuration key: the option whose default it sets, and what it is when no file sets it."""
 
     param: str  # the click parameter's name in the commands that have the option
@@ -76,8 +75,7 @@ class ConfigError(Exception):
         return [str(self)] + [str(other) for other in self.more]
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(NamedTuple):
     """A key a file sets: its value as the commands take it (paths made relative to the current
     directory) and the line it is on."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Optional, Union
+from typing import Iterable, NamedTuple, Optional, Union
 
 from philly_triage._internal.catalogue import cache as catalogue_cache
 from philly_triage.models import Rule, StageMarker
@@ -38,8 +38,7 @@ class CatalogueError(Exception):
         self.problems = problems
 
 
-@dataclass(frozen=True)
-class RuleSource:
+class RuleSource(NamedTuple):
     """A directory of rule files (searched recursively) or one rule file, and where it was named."""
 
     path: Path

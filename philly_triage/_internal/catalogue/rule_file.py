@@ -6,9 +6,8 @@ marks), the rule and what is wrong, so that nothing reaches the user as a traceb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import regex
 
@@ -22,8 +21,7 @@ RESERVED_IDS = frozenset({"any", "classified", "unclassified", "no_failure", "er
 REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong in a rule file."""
 
     file: str

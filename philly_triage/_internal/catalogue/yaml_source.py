@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, NamedTuple, Optional, TYPE_CHECKING
 
 from philly_triage._internal.pipeline.regular_file import read_regular
 
@@ -102,8 +102,7 @@ def parse_yaml_bytes(raw: bytes, lenient: bool = False) -> YamlDocument:
         raise YamlFileError(err.line, f"YAML syntax error: {err.problem}") from None
 
 
-@dataclass(frozen=True)
-class YamlDocument:
+class YamlDocument(NamedTuple):
     """A parsed document and the 1-based lines of its keys, by key path (e.g. ("examples", "match"))."""
 
     data: Any

@@ -11,8 +11,7 @@ Without --format or a prefix, the file's extension says its format (``.sarif``, 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.output.formats import OutputFormat
 
@@ -36,8 +35,7 @@ class OutputError(ValueError):
     """An --output value that names no format, or a file that cannot be written."""
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     kind: OutputFormat
     path: Optional[str]  # None: stdout
 

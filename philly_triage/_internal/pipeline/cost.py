@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Iterator, NamedTuple, Optional, Sequence
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.read import LogError, open_log
@@ -28,8 +27,7 @@ HEAD_BYTES, TAIL_BYTES = 256 << 10, 256 << 10
 MAX_META_BYTES = 1 << 20
 
 
-@dataclass(frozen=True)
-class JobMeta:
+class JobMeta(NamedTuple):
     gpus: Optional[int] = None
     start: Optional[dt.datetime] = None
     end: Optional[dt.datetime] = None
@@ -37,8 +35,7 @@ class JobMeta:
     exit_code: Optional[int] = None  # the job's exit status as its platform recorded it
 
 
-@dataclass(frozen=True)
-class Cost:
+class Cost(NamedTuple):
     """A failed run's GPUs, run time and GPU hours (None where unknown), and what they came from."""
 
     gpus: Optional[int] = None

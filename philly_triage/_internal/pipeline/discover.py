@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterator, NamedTuple, Optional, Sequence
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.job_files import Listing, job_at, path_kind
@@ -50,8 +50,7 @@ JOBS_DIRECTORY = "directory of jobs"
 PROBLEM = "problem"  # not there, or not readable: its one job says why
 
 
-@dataclass(frozen=True)
-class PathReading:
+class PathReading(NamedTuple):
     """How one path given was read, and the jobs found under it."""
 
     path: str

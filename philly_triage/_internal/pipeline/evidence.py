@@ -6,7 +6,7 @@ considers when it reads each of the job's logs whole (as ``--full`` does), with 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
@@ -79,8 +79,8 @@ def whole_reads(job: Job, markers: Markers, notes: list[str]) -> tuple[list[Cand
         for item in seen:
             if item.verdict == CHOSEN and picked is not None and picked.failure.file != path:
                 why = why_not_picked(located, paths.index(picked.failure.file), paths.index(path))
-                item = replace(item, verdict=OTHER_FILE, reason=f"this file's own failure, but the job's comes "
-                               f"from {picked.failure.file}: {why}")
+                item = item._replace(verdict=OTHER_FILE, reason=f"this file's own failure, but the job's comes "
+                                   f"from {picked.failure.file}: {why}")
             candidates.append(Candidate(path, item))
     return candidates, picked
 

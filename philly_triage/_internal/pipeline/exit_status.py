@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 import signal as signals
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import NamedTuple, Optional, Sequence
 
 from philly_triage._internal.pipeline.lines import LineView
 from philly_triage._internal.pipeline.memo import MISSING
@@ -28,8 +27,7 @@ TAIL_LINES = 400
 SIGTERM, OOM_KILLED = "SIGTERM", "OOMKilled"
 
 
-@dataclass(frozen=True)
-class ExitStatus:
+class ExitStatus(NamedTuple):
     """A job's exit status and where it was read: a log line, or its metadata file."""
 
     code: Optional[int]  # as reported: 1, 137, or -9 (torchrun's way of saying signal 9)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline import storage
@@ -116,8 +115,7 @@ def job_files(directory: str, markers: Markers, top: bool = True) -> Iterator[st
     yield from listing.files_of_latest(markers)
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """One directory: its files, its subdirectories, its links to directories, and which
     subdirectories are retries (by number). Hidden entries and metadata files are left out."""
 

@@ -25,7 +25,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional, TYPE_CHECKING
 
 from philly_triage._internal.pipeline.memory import Trimmer
 from philly_triage._internal.pipeline.worker_life import (
@@ -51,8 +51,7 @@ READY = "ready"  # a worker's first message: its matcher is built
 STOP_TIMEOUT = 2.0  # seconds a worker gets to exit before it is killed
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """One job's record, and the (rule id, pattern) pairs that first exceeded their time budget on it."""
 
     record: FailureRecord

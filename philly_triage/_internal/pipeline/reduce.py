@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional, TYPE_CHECKING
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import ByteLines, cleaned, counts_as_evidence
@@ -44,8 +43,7 @@ MAX_HELD_BYTES = 8 << 20
 MAX_HELD_ITEMS = 50_000
 
 
-@dataclass
-class Reduced:
+class Reduced(NamedTuple):
     """A log reduced: the lines the locator needs, a note if some had to be dropped, and the
     regions they were read from."""
 

@@ -7,8 +7,7 @@ line and the progress and success lines between, which tell whether the job went
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.exit_status import last_exit_line
@@ -18,8 +17,7 @@ from philly_triage._internal.pipeline.locate.limits import PROGRESS_TO_SURVIVE, 
 from philly_triage.models import LogLine
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
     """The bytes of a region, read by the locator's rules only if it is among the latest kept."""
 
     data: bytes

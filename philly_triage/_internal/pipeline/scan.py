@@ -11,8 +11,7 @@ is read as one window instead. Memory is bounded by the window and chunk sizes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.pipeline.exit_status import ExitStatus, last_exit_status
 from philly_triage._internal.pipeline.lines import ByteLines, ListLines
@@ -31,8 +30,7 @@ MAX_WINDOW = 8 << 20
 ONE_WINDOW = MAX_WINDOW
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(NamedTuple):
     """What one log file says: the failure located in it (if any), or why it could not be read."""
 
     path: str
@@ -104,7 +102,7 @@ def _read_from_end(
             if start > 0 and (located is not None or exit is not None):
                 before = source.count_newlines(start)
                 located = renumber(located, before) if located is not None else None
-                exit = replace(exit, line=exit.line + before) if exit is not None else None
+                exit = exit._replace(line=exit.line + before) if exit is not None else None
             return located, offset, exit
         if window >= MAX_WINDOW:
             located, offset, exit, _ = _read_whole(source, markers)

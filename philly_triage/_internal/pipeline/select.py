@@ -26,7 +26,7 @@ import functools
 import os
 import re
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.pipeline.discover import Discovery, PathReading
 from philly_triage.models import Job
@@ -34,8 +34,7 @@ from philly_triage.models import Job
 EVERY_FILE_LEFT_OUT = "every file of it is left out by --exclude/--include"
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(NamedTuple):
     """The --include and --exclude globs of a run; empty, it selects everything."""
 
     include: tuple[str, ...] = ()
@@ -79,7 +78,7 @@ def select(discovery: Discovery, selection: Selection) -> Discovery:
     for reading in discovery.readings:
         kept = [chosen for chosen in (pick(next(remaining), reading.path) for _ in range(reading.jobs)) if chosen]
         jobs += kept
-        readings.append(replace(reading, jobs=len(kept)))
+        readings.append(reading._replace(jobs=len(kept)))
     return Selected(tuple(jobs), tuple(readings), pick.jobs_left_out, pick.files_left_out)
 
 

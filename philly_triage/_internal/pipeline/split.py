@@ -37,8 +37,7 @@ import struct
 import sys
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterator, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline import read
@@ -54,8 +53,7 @@ PART_MIN_CHUNKS = 8  # a part is read on a chunk or two past its end: parts are 
 POSITION = struct.Struct("q")  # this process's position in the log, on the page it shares with the helper
 
 
-@dataclass
-class Part:
+class Part(NamedTuple):
     """A log reduced from byte ``start`` to its end: the reduction's state at the end of each
     chunk, by where the chunk ends (where the carried bytes start, their line number, and how
     many items had been held by then), and the items held at the end, the first of which is item

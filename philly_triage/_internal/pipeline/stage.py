@@ -8,9 +8,8 @@ read forwards up to the failure line. A failure before any marker is in ``initia
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import chain
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 from philly_triage._internal.pipeline.native import count_newlines
 from philly_triage._internal.pipeline.prefilter import LineFinder, compile_finder, compile_sure_misses, plain_ascii
@@ -31,8 +30,7 @@ MAX_MARKER_LINE = 4096
 LOG_PREFIX = re.compile(r"^[\s|:\-\[]*(?:INFO|DEBUG|NOTICE)\b[\]\s|:\-]*(?:[\w.]+(?:\s+[|:\-]|:)\s+)?")
 
 
-@dataclass(frozen=True)
-class StageMark:
+class StageMark(NamedTuple):
     """A marker line: the stage it shows, where it is, and its text."""
 
     stage: str

@@ -20,8 +20,8 @@ import datetime as dt
 import os
 import tempfile
 from collections import deque
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Optional
+from dataclasses import replace
+from typing import NamedTuple, Optional, TYPE_CHECKING
 
 from philly_triage._internal.pipeline.cost import HEAD_BYTES
 from philly_triage._internal.pipeline.read import COMPRESSED, SNIFF_BYTES, LogError, sniff_encoding
@@ -44,8 +44,7 @@ TAIL_BYTES = _largest_window()  # 16 MiB: the widest window scan.py reads from a
 READ_BYTES = 1 << 16  # one read from a pipe (a Linux pipe holds 64 KiB)
 
 
-@dataclass(frozen=True)
-class Kept:
+class Kept(NamedTuple):
     """How the kept pieces stand for the stream: the lines of the head, the lines between head and
     tail that were not kept, the bytes not kept, and why the pieces cannot stand for it, if they cannot."""
 
@@ -161,8 +160,7 @@ def _size(count: int) -> str:
     return f"{count} bytes"
 
 
-@dataclass(frozen=True)
-class Ending:
+class Ending(NamedTuple):
     """How a command whose output was kept ended: its exit status, and when it started and ended."""
 
     exit_code: int  # as a shell reports it: 128 + N for a command killed by signal N

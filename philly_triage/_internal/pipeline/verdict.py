@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, fields, replace
-from typing import Optional
+from dataclasses import fields, replace
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.across_files import went_on_elsewhere
@@ -20,8 +20,7 @@ from philly_triage._internal.pipeline.stage import StageMark, job_stage, stage_r
 from philly_triage.models import Failure, FailureRecord, Job, Match, Status
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """A job's record, and what it rests on: the failure located, its stage marker and the cost."""
 
     record: FailureRecord

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import signal as signals
 from collections import Counter
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, TextIO, Union
+from typing import NamedTuple, Optional, TextIO, TYPE_CHECKING, Union
 
 from philly_triage._internal.output.markdown import plural
 from philly_triage.models import FailureRecord, Status
@@ -20,8 +19,7 @@ RECORD_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class Interruption:
+class Interruption(NamedTuple):
     """A signal stopped the run before every job was done: which one, and how far the run got."""
 
     signal: str  # SIGINT (Ctrl-C), SIGTERM, SIGHUP

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import AbstractSet, Iterator, Optional
+from typing import AbstractSet, Iterator, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
@@ -31,8 +30,7 @@ THREAD_FRAME = re.compile(r'threading\.py", line \d+, in _bootstrap_inner')  # a
 FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
 
 
-@dataclass  # not frozen, so made fast (a view's last MB can hold thousands of them); never changed
-class Candidate:
+class Candidate(NamedTuple):
     index: int
     end: int
     block_start: int  # where its traceback (or its line) begins: context is read from before it

@@ -8,8 +8,8 @@ before it could change the answer, so that the caller widens it only while they 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Optional
+from dataclasses import replace
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
@@ -22,8 +22,7 @@ from philly_triage._internal.pipeline.locate.limits import (
 from philly_triage.models import Failure
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """The failure of one file, with lower-ranked readings to fall back on, and its ranking."""
 
     failure: Failure
@@ -44,8 +43,7 @@ def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optiona
     return _located(decision.chosen, view, markers, decision.chosen_role), decision.settled
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """What the locator chose among a view's candidates, and from which of them."""
 
     chosen: Optional[Candidate]
@@ -99,7 +97,7 @@ def _said_before(report: Candidate, candidates: list[Candidate], evidence: "Surv
     ]
     if not said:
         return None
-    return replace(_first_of_burst(said), kind=report.kind)  # as strong as the report that backs it
+    return _first_of_burst(said)._replace(kind=report.kind)  # as strong as the report that backs it
 
 
 def renumber(located: Located, offset: int) -> Located:
@@ -108,7 +106,7 @@ def renumber(located: Located, offset: int) -> Located:
         return located
     failure = replace(located.failure, line=located.failure.line + offset)
     fallbacks = tuple(replace(f, line=f.line + offset) for f in located.fallbacks)
-    return replace(located, failure=failure, fallbacks=fallbacks)
+    return located._replace(failure=failure, fallbacks=fallbacks)
 
 
 def _located(chosen: Candidate, lines: LineView, markers: Markers, role: str) -> Located:

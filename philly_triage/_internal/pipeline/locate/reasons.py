@@ -7,8 +7,7 @@ reasons it gives are the real ones: the failure chosen, and why each other line 
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
@@ -31,8 +30,7 @@ _ROLE_REASONS = {
 }
 
 
-@dataclass(frozen=True)
-class Considered:
+class Considered(NamedTuple):
     """A line the locator looked at as a possible failure, and what it made of it."""
 
     line: int  # its failure line (a traceback's exception line)

@@ -10,8 +10,7 @@ their lines): each process's lines are read on their own.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
@@ -34,8 +33,7 @@ FRAMEWORK_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
 OBJECT_REPR = re.compile(r"^\s*<[^<>]*>:?\s*$")  # "<function Writer.__del__ at 0x7f...>" on a line of its own
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One Python traceback: where it starts, its exception line, and what it says."""
 
     start: int
