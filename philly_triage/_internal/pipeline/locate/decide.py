@@ -8,7 +8,6 @@ before it could change the answer, so that the caller widens it only while they 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
@@ -104,18 +103,18 @@ def renumber(located: Located, offset: int) -> Located:
     """The same failure with its line numbers moved by ``offset`` (a view that began mid-file)."""
     if not offset:
         return located
-    failure = replace(located.failure, line=located.failure.line + offset)
-    fallbacks = tuple(replace(f, line=f.line + offset) for f in located.fallbacks)
+    failure = located.failure._replace(line=located.failure.line + offset)
+    fallbacks = tuple(f._replace(line=f.line + offset) for f in located.fallbacks)
     return located._replace(failure=failure, fallbacks=fallbacks)
 
 
 def _located(chosen: Candidate, lines: LineView, markers: Markers, role: str) -> Located:
     """The chosen candidate with the lines printed just before it, which context rules read."""
     context = _context_before(lines, chosen.block_start, markers)
-    failure = replace(chosen.failure, context=context)
+    failure = chosen.failure._replace(context=context)
     if chosen.kind != "traceback":
-        failure = replace(failure, detail=tuple(fatal_detail(lines, chosen.index, markers)))
-    fallbacks = tuple(replace(f, context=context) for f in chosen.fallbacks)
+        failure = failure._replace(detail=tuple(fatal_detail(lines, chosen.index, markers)))
+    fallbacks = tuple(f._replace(context=context) for f in chosen.fallbacks)
     return Located(failure, fallbacks, chosen.kind, role)
 
 
