@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 import lzma
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -113,3 +116,49 @@ def test_unreadable_file(tmp_path, markers, monkeypatch):
 
     monkeypatch.setattr("os.open", refuse)  # the reader opens with os.open (non-blocking, then fstat)
     assert scan_log(str(path), markers).error == "cannot read: Permission denied"
+
+
+# A fresh process: this test module has imported bz2 and lzma, which the reader imports only when a
+# log is compressed so that the start of a run is cheaper.
+FRESH_RUN = """
+import contextlib, io, sys
+from philly_triage._internal.cli.main import cli
+try:
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        cli.main(["classify", "--format", "jsonl", "--jobs", "1", sys.argv[1]])  # (click imports difflib for "-f")
+except SystemExit:
+    pass
+print(out.getvalue())
+print(sorted(m for m in ("bz2", "lzma", "tempfile", "shutil", "difflib") if m in sys.modules))
+"""
+
+
+def _fresh_run(path):
+    """The record of a run in a new process, and the modules above it imported. It runs twice: the first
+    run may fill the catalogue's cache, and checking a catalogue imports what it needs."""
+    for _ in "12":
+        done = subprocess.run([sys.executable, "-c", FRESH_RUN, str(path)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[0]), lines[-1]
+
+
+def test_a_plain_log_is_read_without_importing_decompressors_or_temporary_files(tmp_path):
+    path = tmp_path / "log.txt"
+    path.write_text(TEXT)
+    record, imported = _fresh_run(path)
+    assert record["status"] == "classified" and record["line"] == 3
+    assert imported == "[]"
+
+
+@pytest.mark.parametrize("compress,suffix", [(bz2.compress, ".bz2"), (lzma.compress, ".xz")])
+def test_a_damaged_archive_read_in_a_fresh_process_keeps_what_came_before(tmp_path, compress, suffix):
+    """The damage is caught although the decompressor's module was imported only to read this log."""
+    data = bytearray(compress(("".join(f"step {i} loss 0.5\n" for i in range(20000)) + TEXT).encode()))
+    middle = len(data) // 2
+    data[middle:middle + 40] = bytes(40)
+    path = tmp_path / ("log.txt" + suffix)
+    path.write_bytes(bytes(data))
+    record, imported = _fresh_run(path)
+    assert any("compressed file is damaged" in note for note in record["notes"]), record
+    assert ("lzma" if suffix == ".xz" else "bz2") in imported

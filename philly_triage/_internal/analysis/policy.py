@@ -7,7 +7,6 @@ of its output, and ignored ones too when asked (--hide-ignored).
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import replace
 from typing import Iterable, NamedTuple, Optional
 
@@ -33,6 +32,8 @@ def parse_selectors(values: Iterable[str], catalogue: Catalogue, option: str, al
             if not item:
                 continue
             if item not in known:
+                import difflib  # here: only a mistyped value needs it
+
                 close = difflib.get_close_matches(item, sorted(known), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 use = ", ".join(sorted(words))

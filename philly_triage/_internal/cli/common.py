@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -294,6 +293,8 @@ def make_console(stream: TextIO, color: bool) -> Console:
     from rich.console import Console  # here, not at the top: classify's JSON and CSV never need rich
 
     is_terminal = bool(getattr(stream, "isatty", lambda: False)())
+    import shutil  # (as rich)
+
     width = shutil.get_terminal_size((PLAIN_WIDTH, 24)).columns if is_terminal else PLAIN_WIDTH
     return Console(
         file=stream, force_terminal=color, no_color=not color, color_system="auto" if color else None,

@@ -9,10 +9,8 @@ while it is read gives what was read, with a note that it changed, never an exce
 
 from __future__ import annotations
 
-import bz2
 import codecs
-import lzma
-import tempfile
+import sys
 import zlib
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Iterator, Optional
@@ -40,11 +38,31 @@ def _gzip() -> "zlib._Decompress":
     return zlib.decompressobj(wbits=47)
 
 
+def _bzip2():
+    import bz2  # here, not at the top: most logs are not compressed, and a run's start is cheaper without it
+
+    return bz2.BZ2Decompressor()
+
+
+def _xz():
+    import lzma  # (as bz2)
+
+    return lzma.LZMADecompressor()
+
+
+def _damage_errors() -> tuple:
+    """What a damaged archive raises: lzma's own error too once an xz log has imported lzma (no
+    LZMAError can be raised before)."""
+    errors = (OSError, EOFError, ValueError, zlib.error)
+    lzma = sys.modules.get("lzma")
+    return errors if lzma is None else errors + (lzma.LZMAError,)
+
+
 # Streaming decompressors by magic number.
 COMPRESSED: dict[bytes, Callable] = {
     b"\x1f\x8b": _gzip,
-    b"BZh": bz2.BZ2Decompressor,
-    b"\xfd7zXZ\x00": lzma.LZMADecompressor,
+    b"BZh": _bzip2,
+    b"\xfd7zXZ\x00": _xz,
 }
 
 
@@ -134,6 +152,7 @@ class LogSource:
     def _decompressed(self, raw: Iterator[bytes]) -> Iterator[bytes]:
         """Decompress every member of the archive, output bounded per step; keep what precedes damage."""
         decompressor, fed = self.decompressor(), False
+        damage = _damage_errors()
         try:
             for data in raw:
                 pending = data
@@ -149,7 +168,7 @@ class LogSource:
                     else:
                         pending = getattr(decompressor, "unconsumed_tail", b"")
             yield from _drain(decompressor)
-        except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError) as err:
+        except damage as err:
             self.damaged = f"compressed file is damaged ({err}); read what came before"
             self.notes.append(self.damaged)
             return
@@ -228,6 +247,8 @@ def _spooled(handle: BinaryIO) -> tuple[BinaryIO, int]:
     data = handle.read(CHUNK_BYTES)
     if not data:
         return handle, 0
+    import tempfile  # here: only a file whose size says 0 needs it
+
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
     size = 0
     with handle:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections import deque
 from dataclasses import replace
 from typing import NamedTuple, Optional, TYPE_CHECKING
@@ -174,6 +173,8 @@ class KeptLog:
     start, end), as a platform's would."""
 
     def __init__(self, keeper: TailKeeper, ending: Optional[Ending] = None) -> None:
+        import tempfile  # here: only a stream read from a pipe needs it
+
         self._folder = tempfile.TemporaryDirectory(prefix="triage-stream-")
         self.path = os.path.join(self._folder.name, "log")
         self.kept = keeper.write(self.path)

@@ -4,7 +4,6 @@ place it in the job's life (stage) and cost. The engine (engine.py) calls it for
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import fields, replace
 from typing import NamedTuple, Optional
 
@@ -174,6 +173,8 @@ def classify_text(text: str, matcher: Matcher, markers: Markers, name: str = "<t
 
     ``failed`` says that the text is known to end a failed job (a rule's example): a line that
     only holds an error word can then be its failure."""
+    import tempfile  # here: only a text to classify needs it
+
     with tempfile.TemporaryDirectory(prefix="triage-text-") as folder:
         path = os.path.join(folder, "log")
         with open(path, "w", encoding="utf-8", errors="surrogateescape", newline="") as log:
