@@ -30,7 +30,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple, Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from philly_triage._internal.pipeline.regular_file import read_regular
 

@@ -25,7 +25,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Iterable, Iterator, NamedTuple, Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Optional
 
 from philly_triage._internal.pipeline.memory import Trimmer
 from philly_triage._internal.pipeline.worker_life import (

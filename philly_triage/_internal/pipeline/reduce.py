@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import Iterable, Iterator, NamedTuple, Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import ByteLines, cleaned, counts_as_evidence

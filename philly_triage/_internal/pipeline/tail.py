@@ -20,7 +20,7 @@ import datetime as dt
 import os
 from collections import deque
 from dataclasses import replace
-from typing import NamedTuple, Optional, TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from philly_triage._internal.pipeline.cost import HEAD_BYTES
 from philly_triage._internal.pipeline.read import COMPRESSED, SNIFF_BYTES, LogError, sniff_encoding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal as signals
 from collections import Counter
-from typing import NamedTuple, Optional, TextIO, TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, NamedTuple, Optional, TextIO, Union
 
 from philly_triage._internal.output.markdown import plural
 from philly_triage.models import FailureRecord, Status
