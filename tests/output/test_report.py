@@ -11,8 +11,6 @@ import base64
 import hashlib
 import json
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -32,6 +30,7 @@ from philly_triage._internal.output.report.page import (
     AFTER, BEFORE, MAX_CHARS, NO_GPU_HOURS, environment, excerpts_for, render_report,
 )
 from tests.conftest import ROOT
+from tests.new_process import run_new
 
 HOSTILE_JOB = 'jobs/x"><img src=x onerror=alert(1)>'
 SCRIPT = "<script>alert(1)</script>"
@@ -623,21 +622,8 @@ def test_report_is_a_listed_command():
 
 
 # The Python code only triage report runs: jinja2 and markupsafe are loaded by it, and by no other command.
-LOADED = """import sys
-from philly_triage._internal.cli.main import main
-sys.argv = ["triage", *sys.argv[1:]]
-try:
-    main()
-except SystemExit:
-    pass
-print(sorted(name for name in sys.modules if name.split(".")[0] in ("jinja2", "markupsafe")), file=sys.stderr)
-"""
-
-
 @pytest.mark.parametrize("command", [["classify", "-j", "1"], ["report", "-j", "1", "-o", "-"]])
 def test_only_the_report_imports_jinja2(command):
     log = ROOT / "sample_logs" / "gpt-small-ablation-72aa.log"
-    done = subprocess.run([sys.executable, "-c", LOADED, command[0], str(log), *command[1:]],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
-    loaded = done.stderr.strip().splitlines()[-1]
-    assert ("'jinja2'" in loaded) == (command[0] == "report"), loaded
+    _, loaded = run_new([command[0], log, *command[1:]], ["jinja2", "markupsafe"])
+    assert ("jinja2" in loaded) == (command[0] == "report"), loaded

@@ -7,14 +7,13 @@ import gzip
 import json
 import lzma
 import os
-import subprocess
-import sys
 
 import pytest
 
 from philly_triage._internal.pipeline.lines import ByteLines
 from philly_triage._internal.pipeline.read import LogError, open_log
 from philly_triage._internal.pipeline.scan import scan_log
+from tests.new_process import run_new
 
 TEXT = "epoch 1\nTraceback (most recent call last):\nKeyError: 'x'\n"
 
@@ -118,37 +117,24 @@ def test_unreadable_file(tmp_path, markers, monkeypatch):
     assert scan_log(str(path), markers).error == "cannot read: Permission denied"
 
 
-# A fresh process: this test module has imported bz2 and lzma, which the reader imports only when a
-# log is compressed so that the start of a run is cheaper.
-FRESH_RUN = """
-import contextlib, io, sys
-from philly_triage._internal.cli.main import cli
-try:
-    with contextlib.redirect_stdout(io.StringIO()) as out:
-        cli.main(["classify", "--format", "jsonl", "--jobs", "1", sys.argv[1]])  # (click imports difflib for "-f")
-except SystemExit:
-    pass
-print(out.getvalue())
-print(sorted(m for m in ("bz2", "lzma", "tempfile", "shutil", "difflib") if m in sys.modules))
-"""
+# This test module has imported bz2 and lzma, which the reader imports only when a log is
+# compressed, so that the start of a run is cheaper: these tests run triage in a new process.
+NOT_AT_START = ("bz2", "lzma", "tempfile", "shutil", "difflib")
 
 
-def _fresh_run(path):
-    """The record of a run in a new process, and the modules above it imported. It runs twice: the first
-    run may fill the catalogue's cache, and checking a catalogue imports what it needs."""
-    for _ in "12":
-        done = subprocess.run([sys.executable, "-c", FRESH_RUN, str(path)], capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
-    return json.loads(lines[0]), lines[-1]
+def _record_and_modules(path):
+    """The record of ``path`` read by a new process, and which of NOT_AT_START the run loaded
+    (``--format``: click imports difflib for a short option's name)."""
+    out, loaded = run_new(["classify", "--format", "jsonl", "--jobs", "1", path], NOT_AT_START)
+    return json.loads(out), loaded
 
 
 def test_a_plain_log_is_read_without_importing_decompressors_or_temporary_files(tmp_path):
     path = tmp_path / "log.txt"
     path.write_text(TEXT)
-    record, imported = _fresh_run(path)
+    record, imported = _record_and_modules(path)
     assert record["status"] == "classified" and record["line"] == 3
-    assert imported == "[]"
+    assert imported == []
 
 
 @pytest.mark.parametrize("compress,suffix", [(bz2.compress, ".bz2"), (lzma.compress, ".xz")])
@@ -159,6 +145,6 @@ def test_a_damaged_archive_read_in_a_fresh_process_keeps_what_came_before(tmp_pa
     data[middle:middle + 40] = bytes(40)
     path = tmp_path / ("log.txt" + suffix)
     path.write_bytes(bytes(data))
-    record, imported = _fresh_run(path)
+    record, imported = _record_and_modules(path)
     assert any("compressed file is damaged" in note for note in record["notes"]), record
     assert ("lzma" if suffix == ".xz" else "bz2") in imported
