@@ -171,7 +171,7 @@ def test_a_window_reads_the_same_lines_and_candidates_without_the_c_loops(marker
     def read(raw):
         view = lines.ByteLines(raw, markers, 7)
         return ([view[i] for i in range(len(view))], [view.offset_of(view[i].number) for i in range(len(view))],
-                view.candidates, view.find_evidence(0, len(view), True, 3), [view.key(i) for i in range(len(view))])
+                view.candidates, view.find_evidence(0, len(view), True, 3), [view.raw_of(i) for i in range(len(view))])
 
     windows = [path.read_bytes()[-16384:] for path in sorted((ROOT / "sample_logs").rglob("*.txt"))[:20]]
     windows.append(b"a\r\rb\n\n  \nTraceback (most recent call last):\r\x00ValueError: x\n")

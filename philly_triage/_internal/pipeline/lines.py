@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate
-from typing import Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 from philly_triage._internal.pipeline.memo import MISSING
 from philly_triage._internal.pipeline.native import native_lines_of, native_segment
@@ -110,6 +110,7 @@ class ByteLines:
         self._success_hints: Optional[list[int]] = None  # lines holding a success hint
         self._success: dict[int, int] = {}  # position among those -> position of the next success line
         self._bare: list[tuple[int, int]] = []  # byte ranges with no progress match (see find_evidence)
+        self._holding: dict[bytes, frozenset[int]] = {}  # needle -> the lines holding it (see lines_holding)
 
     def __len__(self) -> int:
         return len(self._segments)
@@ -134,18 +135,39 @@ class ByteLines:
         text, tag = cleaned(self._segments.bytes_of(index), self._markers)
         return text, tag, self._numbers[index]
 
-    def key(self, index: int) -> bytes:
-        """What the clean text of line ``index`` follows from: its raw bytes (see Markers.memo)."""
+    def raw_of(self, index: int) -> bytes:
+        """The raw bytes of line ``index``, as the window holds them."""
         return self._segments.bytes_of(index)
+
+    def judged(self, index: int, kind: str, judge: Callable[[str], Any]) -> tuple[Any, str, str, int]:
+        """``judge``'s answer on the clean text of line ``index``, with that text, tag and number.
+        The answer and the text are kept per raw line (under ``kind`` in Markers.memo): most lines
+        a long window holds are judged and set aside, and a widened window meets them again."""
+        key = self._segments.bytes_of(index)
+        found = self._markers.memo.get(kind, key)
+        if found is MISSING:
+            text, tag = self.fields(index)[:2]
+            found = (judge(text), text, tag)
+            self._markers.memo.put(kind, key, found)
+        return found[0], found[1], found[2], self._numbers[index]
 
     def holds(self, index: int, *needles: bytes) -> bool:
         """Whether line ``index``'s raw bytes hold one of ``needles``: a test before cleaning the line."""
         return self._segments.holds(index, index + 1, needles)
 
-    def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
-        """Whether one of lines ``start..stop-1`` holds ``needle`` (not blank, no line break or carriage
-        return in it) in its raw bytes: one search of their bytes."""
-        return start < stop and self._segments.holds(start, stop, (needle,))
+    def lines_holding(self, needle: bytes) -> frozenset[int]:
+        """The lines whose raw bytes hold ``needle`` (not blank, no line break or carriage return in
+        it): one search of the window's bytes, kept for the view. What lies between two lines is
+        line breaks, carriage returns and blank space, so a match is always inside one line."""
+        found = self._holding.get(needle)
+        if found is None:
+            raw, offsets = self._raw, []
+            position = raw.find(needle)
+            while position >= 0:
+                offsets.append(position)
+                position = raw.find(needle, position + 1)
+            found = self._holding[needle] = frozenset(self._segments.lines_of(offsets))
+        return found
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -242,6 +264,8 @@ class ListLines:
 
     def __init__(self, lines: Sequence[LogLine], markers: Markers):
         self._lines = list(lines)
+        self._markers = markers
+        self._holding: dict[bytes, frozenset[int]] = {}
         self.candidates = _lines_with_triggers(self._lines, markers)
         self.progress = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, "progress", markers)]
         self.success = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, "success", markers)]
@@ -256,15 +280,24 @@ class ListLines:
         line = self._lines[index]
         return line.text, line.tag, line.number
 
-    def key(self, index: int) -> str:
-        return self._lines[index].text
+    def judged(self, index: int, kind: str, judge: Callable[[str], Any]) -> tuple[Any, str, str, int]:
+        line = self._lines[index]
+        found = self._markers.memo.get(kind, line.text)
+        if found is MISSING:
+            found = judge(line.text)
+            self._markers.memo.put(kind, line.text, found)
+        return found, line.text, line.tag, line.number
 
     def holds(self, index: int, *needles: bytes) -> bool:
         text = self._lines[index].text
         return any(needle.decode("utf-8") in text for needle in needles)
 
-    def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
-        return any(self.holds(i, needle) for i in range(start, stop))
+    def lines_holding(self, needle: bytes) -> frozenset[int]:
+        found = self._holding.get(needle)
+        if found is None:
+            text = needle.decode("utf-8")
+            found = self._holding[needle] = frozenset(i for i, line in enumerate(self._lines) if text in line.text)
+        return found
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success

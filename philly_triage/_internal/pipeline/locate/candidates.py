@@ -53,14 +53,19 @@ def find_candidates(
     ends = [block.end for block in blocks]
     reach = [max(ends[max(0, i - 7):i + 1]) for i in range(len(ends))]
     candidates = _traceback_candidates(blocks, lines, markers)
+    judged = lines.judged
+    what = lines.lines_holding(b"what():")
+
+    def judge(text: str) -> Optional[tuple[str, Optional[str], str]]:
+        return _line_reading(text.strip(), markers)
+
     for index in lines.candidates:
         last = bisect_right(block_starts, index)
         if last and index < reach[last - 1]:
             continue  # part of a traceback
-        reading = _reading_at(lines, index, markers)
+        reading, text, tag, number = judged(index, "candidate at", judge)
         if reading is None or _under_ignored_header(lines, index):
             continue
-        text, tag, number = lines.fields(index)
         text = text.strip()
         kind, exception, role = reading
         failure = Failure(
@@ -71,7 +76,7 @@ def find_candidates(
             exception=exception,
         )  # its detail is read only if it is chosen (see decide.locate_in_view)
         # A C++ abort names its exception on the "what():" line that follows it.
-        if lines.holds_in(index + 1, min(index + 4, len(lines)), b"what():"):
+        if not what.isdisjoint(range(index + 1, min(index + 4, len(lines)))):
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
@@ -91,17 +96,6 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
         if c.kind != "traceback"
     ]
     return sorted(spans)
-
-
-def _reading_at(lines: LineView, index: int, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
-    """``_line_reading`` of line ``index``, kept per raw line: most candidate lines are set aside,
-    and a line met again (a repeated warning, a widened window) is then not cleaned again."""
-    key = lines.key(index)
-    reading = markers.memo.get("candidate at", key)
-    if reading is MISSING:
-        reading = _line_reading(lines.fields(index)[0].strip(), markers)
-        markers.memo.put("candidate at", key, reading)
-    return reading
 
 
 def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
@@ -127,7 +121,7 @@ def _under_ignored_header(lines: LineView, index: int) -> bool:
     """Whether a line is the exception that CPython printed, with no traceback, under "Exception
     ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form.
     The raw bytes are tested for "gnored" before the header's pattern runs."""
-    return index > 0 and lines.holds(index - 1, b"gnored") and bool(IGNORED.match(lines[index - 1].text))
+    return index > 0 and index - 1 in lines.lines_holding(b"gnored") and bool(IGNORED.match(lines[index - 1].text))
 
 
 def set_aside(text: str, markers: Markers) -> bool:
