@@ -8,6 +8,7 @@ before it could change the answer, so that the caller widens it only while they 
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
@@ -36,7 +37,7 @@ def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optiona
 
     The view is usually the end of a log: the caller widens it until the answer is settled.
     """
-    decision = decide(find_candidates(path, view, markers), Survival(view), len(view))
+    decision = decide(find_candidates(path, view, markers), Survival(view), len(view), reported_root(view))
     if decision.chosen is None:
         return None, decision.settled
     return _located(decision.chosen, view, markers, decision.chosen_role), decision.settled
@@ -52,8 +53,9 @@ class Decision(NamedTuple):
     cluster: tuple[Candidate, ...] = ()  # the final burst of the group, which the chosen one is from
 
 
-def decide(candidates: list[Candidate], evidence: "Survival", size: int) -> Decision:
-    """Choose the failure that ended the run among the candidates of a view of ``size`` lines."""
+def decide(candidates: list[Candidate], evidence: "Survival", size: int, root_rank: Optional[str] = None) -> Decision:
+    """Choose the failure that ended the run among the candidates of a view of ``size`` lines;
+    ``root_rank`` is the rank a launcher named as the first to fail, if one did (``reported_root``)."""
     if not candidates:
         return Decision(None, "", evidence.survived(0, size))
     strong = [c for c in candidates if c.kind not in WEAK_KINDS]
@@ -68,7 +70,7 @@ def decide(candidates: list[Candidate], evidence: "Survival", size: int) -> Deci
             return Decision(None, "", True, tuple(failures))
         cluster = _final_cluster(failures, evidence)
         settled = cluster[0].index > MAX_CONTEXT_LINES and evidence.survived(0, cluster[0].index)
-        return Decision(_root_of(cluster), FAILURE, settled, tuple(failures), tuple(cluster))
+        return Decision(_root_of(cluster, root_rank), FAILURE, settled, tuple(failures), tuple(cluster))
     for group in (strong, candidates):
         live = [c for c in group if not evidence.survived(c.end, size)]
         if live:
@@ -134,11 +136,13 @@ def _final_cluster(failures: list[Candidate], evidence: "Survival") -> list[Cand
     return cluster
 
 
-def _root_of(cluster: list[Candidate]) -> Candidate:
+def _root_of(cluster: list[Candidate], root_rank: Optional[str] = None) -> Candidate:
     """The failure that started the final burst.
 
     Tracebacks beat other lines of the burst. Tracebacks of several processes (different rank tags,
-    or the same message printed by each rank) name the first process to fail; otherwise the last
+    or the same message printed by each rank) name the first process to fail: the rank the launcher
+    saw fail first when it says so (``root_rank``) and the ranks' tracebacks are tagged, else the first
+    printed (one process can print its traceback twice: plain, then tagged); otherwise the last
     traceback is the one that ended the process.
     """
     tracebacks = [c for c in cluster if c.kind == "traceback"]
@@ -146,9 +150,44 @@ def _root_of(cluster: list[Candidate]) -> Candidate:
         return _first_of_burst(cluster)
     tags = {c.tag for c in tracebacks if c.tag}
     messages = {c.failure.message for c in tracebacks}
+    if len(tags) > 1 and root_rank is not None:
+        named = [c for c in tracebacks if _rank_of(c.tag) == root_rank]
+        if named:
+            return named[0]
     if len(tags) > 1 or (len(tracebacks) > 1 and len(messages) == 1):
         return tracebacks[0]
     return tracebacks[-1]
+
+
+# PyTorch's elastic launcher ends its summary of failed ranks with the one it saw fail first:
+#   Root Cause (first observed failure):
+#   [0]:
+#     time      : 2024-04-10_15:08:25
+#     host      : gcn04
+#     rank      : 3 (local_rank: 3)
+ROOT_CAUSE = b"Root Cause (first observed failure)"
+ROOT_FIELDS = 6  # lines of the summary read after its heading for the rank
+RANK_FIELD = re.compile(r"^\s*rank\s*:\s*(\d+)\b")
+RANK_TAG = re.compile(r"(?:rank[-_ ]?)?(\d+)", re.IGNORECASE)  # "[rank3]:" (torch), "3:" (srun --label)
+
+
+def reported_root(lines: LineView) -> Optional[str]:
+    """The rank that the view's last elastic launcher summary names as its root cause, if any."""
+    headings = lines.lines_holding(ROOT_CAUSE)
+    if not headings:
+        return None
+    heading = max(headings)
+    for index in range(heading + 1, min(heading + 1 + ROOT_FIELDS, len(lines))):
+        found = RANK_FIELD.match(lines.fields(index)[0])
+        if found:
+            return str(int(found.group(1)))
+    return None
+
+
+def _rank_of(tag: str) -> Optional[str]:
+    """The global rank a process tag names ("rank3", "3"), if it names one."""
+    found = RANK_TAG.fullmatch(tag)
+    return str(int(found.group(1))) if found else None
 
 
 def _first_of_burst(candidates: list[Candidate]) -> Candidate:

@@ -14,7 +14,7 @@ from philly_triage._internal.pipeline.lines import LineView
 from philly_triage._internal.pipeline.locate.candidates import (
     CONSEQUENCE, FAILURE, WEAK_KINDS, WRAPPER, Candidate, find_candidates, role_of, set_aside,
 )
-from philly_triage._internal.pipeline.locate.decide import Decision, Survival, decide
+from philly_triage._internal.pipeline.locate.decide import Decision, Survival, decide, reported_root
 from philly_triage._internal.pipeline.locate.limits import MAX_BURST_GAP
 from philly_triage._internal.pipeline.locate.tracebacks import (
     CHAIN_CAUSE, CHAIN_CONTEXT, Block, chains, primary_link, printed_at_teardown, read_tracebacks,
@@ -53,7 +53,7 @@ def considered(path: str, view: LineView, markers: Markers, more_noise: Iterable
     blocks = read_tracebacks(path, view, markers)
     candidates = find_candidates(path, view, markers, blocks)
     evidence = Survival(view)
-    decision = decide(candidates, evidence, len(view))
+    decision = decide(candidates, evidence, len(view), reported_root(view))
     judge = _Judge(decision, any(c.kind not in WEAK_KINDS for c in candidates))
     found = [
         Considered(c.failure.line, view[c.block_start].number, c.kind, c.role, c.failure.message, *judge.verdict(c))
