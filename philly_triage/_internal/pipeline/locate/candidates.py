@@ -28,6 +28,9 @@ WEAK_KINDS = ("keyword", "thread")  # evidence of a failure only when the job is
 THREAD_HEADER = re.compile(r'^\s*Exception in thread (?!"main")\S.*:\s*$')
 THREAD_FRAME = re.compile(r'threading\.py", line \d+, in _bootstrap_inner')  # a thread's outermost frame
 FAILURE, WRAPPER, CONSEQUENCE = "failure", "wrapper", "consequence"
+# What a line says on its own: its kind, the exception it names, its role, and whether it says the
+# job was stopped from outside.
+Reading = tuple[str, Optional[str], str, bool]
 
 
 class Candidate(NamedTuple):
@@ -39,6 +42,7 @@ class Candidate(NamedTuple):
     tag: str
     failure: Failure
     fallbacks: tuple[Failure, ...] = ()
+    stop: bool = False  # it says the job was stopped from outside (markers.yaml: terminations)
 
 
 def find_candidates(
@@ -56,7 +60,7 @@ def find_candidates(
     judged = lines.judged
     what = lines.lines_holding(b"what():")
 
-    def judge(text: str) -> Optional[tuple[str, Optional[str], str]]:
+    def judge(text: str) -> Optional[Reading]:
         return _line_reading(text.strip(), markers)
 
     for index in lines.candidates:
@@ -67,7 +71,7 @@ def find_candidates(
         if reading is None or _under_ignored_header(lines, index):
             continue
         text = text.strip()
-        kind, exception, role = reading
+        kind, exception, role, stop = reading
         failure = Failure(
             file=path,
             line=number,
@@ -80,7 +84,7 @@ def find_candidates(
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
-        candidates.append(Candidate(index, index + 1, index, kind, role, tag, failure))
+        candidates.append(Candidate(index, index + 1, index, kind, role, tag, failure, stop=stop))
     candidates.sort(key=lambda c: c.index)
     return candidates
 
@@ -98,21 +102,22 @@ def failure_spans(path: str, view: LineView, markers: Markers) -> list[tuple[int
     return sorted(spans)
 
 
-def _line_reading(text: str, markers: Markers) -> Optional[tuple[str, Optional[str], str]]:
+def _line_reading(text: str, markers: Markers) -> Optional[Reading]:
     """What a candidate line's text says on its own: None when it is never a failure (noise,
     teardown, a thread's header, or no fatal line nor keyword), else its kind, the exception it
-    names and its role. Kept per text: the answer depends on nothing else."""
+    names, its role and whether it says the job was stopped from outside. Kept per text: the answer
+    depends on nothing else."""
     found = markers.memo.get("candidate", text)
     if found is not MISSING:
         return found
-    reading: Optional[tuple[str, Optional[str], str]] = None
+    reading: Optional[Reading] = None
     kinds = markers.kinds_of(text)
     # (a thread's header belongs to the traceback after it, which is read as a block)
     if not _aside(kinds) and not THREAD_HEADER.match(text):
         if "fatal" in kinds or "wrappers" in kinds or "terminations" in kinds:
-            reading = ("fatal", exception_type(text, in_traceback=False), _role(kinds))
+            reading = ("fatal", exception_type(text, in_traceback=False), _role(kinds), "terminations" in kinds)
         elif "keywords" in kinds:
-            reading = ("keyword", exception_type(text, in_traceback=False), _role(kinds))
+            reading = ("keyword", exception_type(text, in_traceback=False), _role(kinds), "terminations" in kinds)
     markers.memo.put("candidate", text, reading)
     return reading
 
@@ -191,4 +196,5 @@ def _chain_candidate(chain: list[Block], lines: LineView, markers: Markers) -> O
         tag=lines[chain[primary].exception_at].tag,
         failure=main,
         fallbacks=tuple(readings[1:]),
+        stop=markers.is_termination(main.message),
     )

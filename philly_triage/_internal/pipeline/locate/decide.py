@@ -139,7 +139,8 @@ def _final_cluster(failures: list[Candidate], evidence: "Survival") -> list[Cand
 def _root_of(cluster: list[Candidate], root_rank: Optional[str] = None) -> Candidate:
     """The failure that started the final burst.
 
-    Tracebacks beat other lines of the burst. Tracebacks of several processes (different rank tags,
+    Tracebacks beat other lines of the burst, but for a platform's stop printed before tracebacks
+    that only report its signal (``_stopped_before``). Tracebacks of several processes (different rank tags,
     or the same message printed by each rank) name the first process to fail: the rank the launcher
     saw fail first when it says so (``root_rank``) and the ranks' tracebacks are tagged, else the first
     printed (one process can print its traceback twice: plain, then tagged); otherwise the last
@@ -148,6 +149,9 @@ def _root_of(cluster: list[Candidate], root_rank: Optional[str] = None) -> Candi
     tracebacks = [c for c in cluster if c.kind == "traceback"]
     if not tracebacks:
         return _first_of_burst(cluster)
+    stopped = _stopped_before(cluster, tracebacks)
+    if stopped is not None:
+        return stopped
     tags = {c.tag for c in tracebacks if c.tag}
     messages = {c.failure.message for c in tracebacks}
     if len(tags) > 1 and root_rank is not None:
@@ -157,6 +161,16 @@ def _root_of(cluster: list[Candidate], root_rank: Optional[str] = None) -> Candi
     if len(tags) > 1 or (len(tracebacks) > 1 and len(messages) == 1):
         return tracebacks[0]
     return tracebacks[-1]
+
+
+def _stopped_before(cluster: list[Candidate], tracebacks: list[Candidate]) -> Optional[Candidate]:
+    """The platform's line that stopped the job (``CANCELLED AT ... DUE TO TIME LIMIT``), when the
+    burst's tracebacks come after it and only report the signal it sent (a launcher's
+    ``SignalException: Process 42 got signal: 15``): that line says why the job ended."""
+    if not all(c.stop for c in tracebacks):
+        return None
+    # The first: the processes print the signal they got after the platform's line that sent it.
+    return next((c for c in cluster if c.kind != "traceback" and c.stop and c.index < tracebacks[0].index), None)
 
 
 # PyTorch's elastic launcher ends its summary of failed ranks with the one it saw fail first:

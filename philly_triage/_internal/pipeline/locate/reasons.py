@@ -95,10 +95,16 @@ class _Judge:
         at = chosen.failure.line
         tracebacks = [k for k in self.decision.cluster if k.kind == "traceback"]
         if chosen.role == FAILURE and tracebacks:
+            if chosen.kind != "traceback":  # a platform's stop, before the tracebacks that report its signal
+                if c.kind == "traceback":
+                    return SAME_BURST, f"a process reporting the signal it was stopped with: the stop at line {at} says why"
+                return SAME_BURST, f"part of the final burst, which begins at line {at}"
             if c.kind != "traceback":
                 return SAME_BURST, f"a {c.kind} line of the final burst: the traceback at line {at} outranks it"
             if chosen == tracebacks[0]:
                 return SAME_BURST, f"a later copy in the final burst: the first process to fail (line {at}) is the root"
+            if chosen != tracebacks[-1]:
+                return SAME_BURST, f"another process's traceback: the launcher names the process of line {at} as the first to fail"
             return SAME_BURST, f"an earlier traceback of the final burst: the last one (line {at}) ended the process"
         if chosen.role == CONSEQUENCE:
             if c.role == WRAPPER:
