@@ -30,6 +30,7 @@ EXCEPTION_LINE = re.compile(
 )
 USER_CODE_HEADER = re.compile(r":\s*in user code:\s*$")
 FRAMEWORK_PATH = re.compile(r"[/\\](?:site|dist)-packages[/\\]")
+MAX_INTERLEAVED = 3  # lines of another stream read past between a traceback's header and its first frame
 OBJECT_REPR = re.compile(r"^\s*<[^<>]*>:?\s*$")  # "<function Writer.__del__ at 0x7f...>" on a line of its own
 
 
@@ -112,8 +113,12 @@ def _read_block(path: str, lines: LineView, start: int, link: Optional[str], mar
                 code = text.strip()
         elif EXCEPTION_LINE.match(text.strip()) and not markers.is_noise(text):
             break
-        elif not after_frame:
+        elif not after_frame and not any(
+            FRAME.match(lines[later].text) for later in range(index + 1, min(limit, index + 1 + MAX_INTERLEAVED))
+        ):
             return None  # "Traceback ..." not followed by frames: someone quoting the word
+        # (else another stream's line, printed between the header and the first frame: stdout and
+        # stderr written to one file, each with its own buffer; skipped as lines between frames are)
         index += 1
     else:
         return None
