@@ -110,7 +110,6 @@ class ByteLines:
         self._success_hints: Optional[list[int]] = None  # lines holding a success hint
         self._success: dict[int, int] = {}  # position among those -> position of the next success line
         self._bare: list[tuple[int, int]] = []  # byte ranges with no progress match (see find_evidence)
-        self._holding: dict[bytes, frozenset[int]] = {}  # needle -> the lines holding it (see lines_holding)
 
     def __len__(self) -> int:
         return len(self._segments)
@@ -155,19 +154,10 @@ class ByteLines:
         """Whether line ``index``'s raw bytes hold one of ``needles``: a test before cleaning the line."""
         return self._segments.holds(index, index + 1, needles)
 
-    def lines_holding(self, needle: bytes) -> frozenset[int]:
-        """The lines whose raw bytes hold ``needle`` (not blank, no line break or carriage return in
-        it): one search of the window's bytes, kept for the view. What lies between two lines is
-        line breaks, carriage returns and blank space, so a match is always inside one line."""
-        found = self._holding.get(needle)
-        if found is None:
-            raw, offsets = self._raw, []
-            position = raw.find(needle)
-            while position >= 0:
-                offsets.append(position)
-                position = raw.find(needle, position + 1)
-            found = self._holding[needle] = frozenset(self._segments.lines_of(offsets))
-        return found
+    def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
+        """Whether one of lines ``start..stop-1`` holds ``needle`` (not blank, no line break or carriage
+        return in it) in its raw bytes: one search of their bytes."""
+        return start < stop and self._segments.holds(start, stop, (needle,))
 
     def offset_of(self, number: int) -> Optional[int]:
         """Where the line numbered ``number`` starts in the bytes given (None if it is not known)."""
@@ -265,7 +255,6 @@ class ListLines:
     def __init__(self, lines: Sequence[LogLine], markers: Markers):
         self._lines = list(lines)
         self._markers = markers
-        self._holding: dict[bytes, frozenset[int]] = {}
         self.candidates = _lines_with_triggers(self._lines, markers)
         self.progress = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, "progress", markers)]
         self.success = [i for i, line in enumerate(self._lines) if counts_as_evidence(line.text, "success", markers)]
@@ -292,12 +281,8 @@ class ListLines:
         text = self._lines[index].text
         return any(needle.decode("utf-8") in text for needle in needles)
 
-    def lines_holding(self, needle: bytes) -> frozenset[int]:
-        found = self._holding.get(needle)
-        if found is None:
-            text = needle.decode("utf-8")
-            found = self._holding[needle] = frozenset(i for i, line in enumerate(self._lines) if text in line.text)
-        return found
+    def holds_in(self, start: int, stop: int, needle: bytes) -> bool:
+        return any(self.holds(i, needle) for i in range(start, stop))
 
     def find_evidence(self, start: int, stop: int, progress: bool, limit: int) -> list[int]:
         indices = self.progress if progress else self.success

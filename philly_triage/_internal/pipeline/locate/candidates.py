@@ -58,7 +58,6 @@ def find_candidates(
     reach = [max(ends[max(0, i - 7):i + 1]) for i in range(len(ends))]
     candidates = _traceback_candidates(blocks, lines, markers)
     judged = lines.judged
-    what = lines.lines_holding(b"what():")
 
     def judge(text: str) -> Optional[Reading]:
         return _line_reading(text.strip(), markers)
@@ -80,7 +79,7 @@ def find_candidates(
             exception=exception,
         )  # its detail is read only if it is chosen (see decide.locate_in_view)
         # A C++ abort names its exception on the "what():" line that follows it.
-        if not what.isdisjoint(range(index + 1, min(index + 4, len(lines)))):
+        if lines.holds_in(index + 1, min(index + 4, len(lines)), b"what():"):
             following = next(fatal_detail(lines, index, markers), "")
             if following.startswith("what():"):
                 role = role_of(f"{text} {following}", markers)
@@ -126,7 +125,7 @@ def _under_ignored_header(lines: LineView, index: int) -> bool:
     """Whether a line is the exception that CPython printed, with no traceback, under "Exception
     ignored in ..." (the object had no frames left to show): teardown noise, like the traceback form.
     The raw bytes are tested for "gnored" before the header's pattern runs."""
-    return index > 0 and index - 1 in lines.lines_holding(b"gnored") and bool(IGNORED.match(lines[index - 1].text))
+    return index > 0 and lines.holds(index - 1, b"gnored") and bool(IGNORED.match(lines[index - 1].text))
 
 
 def set_aside(text: str, markers: Markers) -> bool:

@@ -9,7 +9,8 @@ before it could change the answer, so that the caller widens it only while they 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple, Optional
+from functools import partial
+from typing import Callable, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
 from philly_triage._internal.pipeline.lines import LineView
@@ -37,7 +38,7 @@ def locate_in_view(path: str, view: LineView, markers: Markers) -> tuple[Optiona
 
     The view is usually the end of a log: the caller widens it until the answer is settled.
     """
-    decision = decide(find_candidates(path, view, markers), Survival(view), len(view), reported_root(view))
+    decision = decide(find_candidates(path, view, markers), Survival(view), len(view), partial(reported_root, view))
     if decision.chosen is None:
         return None, decision.settled
     return _located(decision.chosen, view, markers, decision.chosen_role), decision.settled
@@ -53,9 +54,11 @@ class Decision(NamedTuple):
     cluster: tuple[Candidate, ...] = ()  # the final burst of the group, which the chosen one is from
 
 
-def decide(candidates: list[Candidate], evidence: "Survival", size: int, root_rank: Optional[str] = None) -> Decision:
+def decide(candidates: list[Candidate], evidence: "Survival", size: int,
+           root_rank: Callable[[], Optional[str]] = lambda: None) -> Decision:
     """Choose the failure that ended the run among the candidates of a view of ``size`` lines;
-    ``root_rank`` is the rank a launcher named as the first to fail, if one did (``reported_root``)."""
+    ``root_rank`` says which rank a launcher named as the first to fail, if one did
+    (``reported_root``): it is asked only when several ranks' tracebacks end the run."""
     if not candidates:
         return Decision(None, "", evidence.survived(0, size))
     strong = [c for c in candidates if c.kind not in WEAK_KINDS]
@@ -136,7 +139,7 @@ def _final_cluster(failures: list[Candidate], evidence: "Survival") -> list[Cand
     return cluster
 
 
-def _root_of(cluster: list[Candidate], root_rank: Optional[str] = None) -> Candidate:
+def _root_of(cluster: list[Candidate], root_rank: Callable[[], Optional[str]] = lambda: None) -> Candidate:
     """The failure that started the final burst.
 
     Tracebacks beat other lines of the burst, but for a platform's stop printed before tracebacks
@@ -154,10 +157,10 @@ def _root_of(cluster: list[Candidate], root_rank: Optional[str] = None) -> Candi
         return stopped
     tags = {c.tag for c in tracebacks if c.tag}
     messages = {c.failure.message for c in tracebacks}
-    if len(tags) > 1 and root_rank is not None:
-        named = [c for c in tracebacks if _rank_of(c.tag) == root_rank]
-        if named:
-            return named[0]
+    rank = root_rank() if len(tags) > 1 else None
+    named = [c for c in tracebacks if rank is not None and _rank_of(c.tag) == rank]
+    if named:
+        return named[0]
     if len(tags) > 1 or (len(tracebacks) > 1 and len(messages) == 1):
         return tracebacks[0]
     return tracebacks[-1]
@@ -186,11 +189,11 @@ RANK_TAG = re.compile(r"(?:rank[-_ ]?)?(\d+)", re.IGNORECASE)  # "[rank3]:" (tor
 
 
 def reported_root(lines: LineView) -> Optional[str]:
-    """The rank that the view's last elastic launcher summary names as its root cause, if any."""
-    headings = lines.lines_holding(ROOT_CAUSE)
-    if not headings:
+    """The rank that the view's last elastic launcher summary names as its root cause, if any.
+    Its heading is a launcher's report (markers.yaml: wrappers), so one of the view's candidates."""
+    heading = next((i for i in reversed(lines.candidates) if lines.holds(i, ROOT_CAUSE)), None)
+    if heading is None:
         return None
-    heading = max(headings)
     for index in range(heading + 1, min(heading + 1 + ROOT_FIELDS, len(lines))):
         found = RANK_FIELD.match(lines.fields(index)[0])
         if found:

@@ -7,6 +7,7 @@ reasons it gives are the real ones: the failure chosen, and why each other line 
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import partial
 from typing import Iterable, NamedTuple, Optional
 
 from philly_triage._internal.catalogue.markers import Markers
@@ -53,7 +54,7 @@ def considered(path: str, view: LineView, markers: Markers, more_noise: Iterable
     blocks = read_tracebacks(path, view, markers)
     candidates = find_candidates(path, view, markers, blocks)
     evidence = Survival(view)
-    decision = decide(candidates, evidence, len(view), reported_root(view))
+    decision = decide(candidates, evidence, len(view), partial(reported_root, view))
     judge = _Judge(decision, any(c.kind not in WEAK_KINDS for c in candidates))
     found = [
         Considered(c.failure.line, view[c.block_start].number, c.kind, c.role, c.failure.message, *judge.verdict(c))

@@ -53,9 +53,8 @@ def read_tracebacks(path: str, lines: LineView, markers: Markers) -> list[Block]
     """
     blocks: list[Block] = []
     resume: dict[str, int] = {}  # per process tag: lines before this belong to a block already read
-    headers = lines.lines_holding(b"raceback")  # the candidates a traceback's first line can be
     for index in lines.candidates:
-        if index not in headers:
+        if not lines.holds(index, b"raceback"):
             continue
         tag = lines[index].tag
         if index < resume.get(tag, 0):
