@@ -36,6 +36,8 @@ def test_every_job_of_the_manifest_names_a_file_at_a_commit_its_digest_and_a_lab
     sets = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["sets"]
     labels = {rule.id for rule in catalogue.rules} | {"no_failure", "unclassified"}
     assert {s["use"] for s in sets.values()} == {"development", "held out"}
+    digests = [job["sha256"] for content in sets.values() for job in content["jobs"]]
+    assert len(digests) == len(set(digests)), "a file is in two sets"
     for name, content in sets.items():
         names = [job["name"] for job in content["jobs"]]
         assert len(names) == len(set(names)) >= 15, name
