@@ -143,11 +143,11 @@ def _root_of(cluster: list[Candidate], root_rank: Callable[[], Optional[str]] = 
     """The failure that started the final burst.
 
     Tracebacks beat other lines of the burst, but for a platform's stop printed before tracebacks
-    that only report its signal (``_stopped_before``). Tracebacks of several processes (different rank tags,
-    or the same message printed by each rank) name the first process to fail: the rank the launcher
-    saw fail first when it says so (``root_rank``) and the ranks' tracebacks are tagged, else the first
-    printed (one process can print its traceback twice: plain, then tagged); otherwise the last
-    traceback is the one that ended the process.
+    that only report its signal (``_stopped_before``). Tracebacks of several processes (different
+    rank tags, or the same message printed by each rank) name the first process to fail: the rank
+    the launcher saw fail first when it says so (``root_rank``) and the ranks' tracebacks are
+    tagged, else the first printed (one process can print its traceback twice: plain, then tagged);
+    otherwise the last traceback is the one that ended the process.
     """
     tracebacks = [c for c in cluster if c.kind == "traceback"]
     if not tracebacks:

@@ -96,7 +96,7 @@ class _Judge:
         at = chosen.failure.line
         tracebacks = [k for k in self.decision.cluster if k.kind == "traceback"]
         if chosen.role == FAILURE and tracebacks:
-            if chosen.kind != "traceback":  # a platform's stop, before the tracebacks that report its signal
+            if chosen.kind != "traceback" and chosen.stop:  # a platform's stop, before the tracebacks of its signal
                 if c.kind == "traceback":
                     return SAME_BURST, f"a process reporting the signal it was stopped with: the stop at line {at} says why"
                 return SAME_BURST, f"part of the final burst, which begins at line {at}"
