@@ -228,24 +228,9 @@ class Survival:
     def __init__(self, lines: LineView):
         self.lines = lines
         self.known: dict[tuple[int, int], bool] = {}
-        # To the view's end, where most questions stop: fewer lines hold less evidence, so the job
-        # went on after every line up to some line and after none beyond it. What is known of it:
-        self.size = len(lines)
-        self.went_on_after = -1  # the latest start known to have gone on
-        self.stopped_after = self.size  # the earliest start known not to
 
     def survived(self, start: int, stop: int) -> bool:
         if stop <= start:
-            return False
-        if stop == self.size:
-            if start <= self.went_on_after:
-                return True
-            if start >= self.stopped_after:
-                return False
-            if went_on(self.lines, start, stop):
-                self.went_on_after = start
-                return True
-            self.stopped_after = start
             return False
         key = (start, stop)
         if key not in self.known:
